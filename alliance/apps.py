@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AllianceConfig(AppConfig):
+    name = "alliance"
+
+    def ready(self) -> None:
+        from care.pillars import Pillar, register
+
+        register(Pillar(key="relationship", label=_("Relationship"), order=1, instruments=("relationship",)))

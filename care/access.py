@@ -1,0 +1,72 @@
+"""Who may see what: the one chokepoint for client data.
+
+Every read of client data starts from one of these scoped querysets, built from the requesting
+user, never from an id in the request. Loaders raise Http404 for "missing" and "not yours" alike.
+
+- clinician: the episodes they hold;
+- supervisor: their own episodes and those of clinicians they currently supervise;
+- clinic admin: configuration and aggregates only, no client-level rows;
+- clients are not users: they reach their own data only through an AccessLink (care.links)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from care.models import CheckIn, Client, Episode, Flag, Session, User
+
+
+def _is_staff_member(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.clinic_id)
+
+
+def episodes_visible_to(user: User) -> QuerySet[Episode]:
+    if not _is_staff_member(user) or user.role == User.Role.ADMIN:
+        return Episode.objects.none()
+    from clinicians.models import Clinician
+
+    clinician_ids = Clinician.objects.filter(user=user).values("id")
+    mine = Q(clinician_id__in=clinician_ids)
+    if user.role == User.Role.SUPERVISOR:
+        supervisee_ids = Clinician.objects.filter(
+            supervisions_received__supervisor__user=user, supervisions_received__ended_on__isnull=True
+        ).values("id")
+        mine |= Q(clinician_id__in=supervisee_ids)
+    return Episode.objects.filter(mine, client__clinic_id=user.clinic_id)
+
+
+def clients_visible_to(user: User) -> QuerySet[Client]:
+    return Client.objects.filter(id__in=episodes_visible_to(user).values("client_id"))
+
+
+def sessions_visible_to(user: User) -> QuerySet[Session]:
+    return Session.objects.filter(episode__in=episodes_visible_to(user))
+
+
+def checkins_visible_to(user: User) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(session__episode__in=episodes_visible_to(user))
+
+
+def flags_visible_to(user: User) -> QuerySet[Flag]:
+    return Flag.objects.filter(episode__in=episodes_visible_to(user))
+
+
+def _load(queryset: QuerySet, pk: object):
+    try:
+        return queryset.get(pk=int(pk))
+    except (TypeError, ValueError, queryset.model.DoesNotExist) as missing:
+        raise Http404("Not found") from missing
+
+
+def access_client(user: User, client_id: object) -> Client:
+    return _load(clients_visible_to(user).select_related("clinic"), client_id)
+
+
+def access_episode(user: User, episode_id: object) -> Episode:
+    return _load(episodes_visible_to(user).select_related("client", "program", "clinician__user"), episode_id)
+
+
+def access_session(user: User, session_id: object) -> Session:
+    return _load(sessions_visible_to(user).select_related("episode__client", "episode__clinician__user"), session_id)
+
+
+def access_flag(user: User, flag_id: object) -> Flag:
+    return _load(flags_visible_to(user).select_related("episode__client", "episode__clinician__user"), flag_id)

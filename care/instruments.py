@@ -1,0 +1,159 @@
+"""The instrument engine: load definitions, validate answers strictly, score them.
+
+Definitions are data (care.schemas.Instrument). Built-in ones live as YAML/JSON files in each app's
+`definitions/` folder; a clinic can load more (licensed scales, FHIR imports) as InstrumentDefinition rows.
+Scoring is pure: answers in, ScoreResults out."""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps
+
+from care.schemas import Instrument, Item, Scale, ScoreResult
+
+
+class AnswerError(ValueError):
+    """Answers that don't fit the instrument. `errors` maps item key → message for the person."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def load_file(path: Path) -> Instrument:
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    return Instrument.model_validate(data, strict=False)
+
+
+@cache
+def builtin_instruments() -> dict[str, Instrument]:
+    """Every instrument shipped in an installed app's `definitions/` folder, by key."""
+    found: dict[str, Instrument] = {}
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "definitions"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix in {".yaml", ".yml", ".json"}:
+                instrument = load_file(path)
+                if instrument.key in found:
+                    raise ValueError(f"instrument {instrument.key} is defined twice")
+                found[instrument.key] = instrument
+    return found
+
+
+def get_instrument(key: str, version: str | None = None, *, clinic_id: int | None = None) -> Instrument:
+    """The instrument `key` (at `version` if given): a clinic's loaded definition wins over a built-in."""
+    if clinic_id is not None:
+        from care.models import InstrumentDefinition
+
+        rows = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key)
+        row = rows.filter(version=version).first() if version else rows.filter(active=True).first()
+        if row is not None:
+            return Instrument.model_validate(row.definition, strict=False)
+    instrument = builtin_instruments().get(key)
+    if instrument is None or (version is not None and instrument.version != version):
+        raise LookupError(f"instrument {key} v{version or '?'} is not available")
+    return instrument
+
+
+def _visible(item: Item, answers: dict[str, Any]) -> bool:
+    if not item.show_if:
+        return True
+    return all(answers.get(k) == v for k, v in item.show_if.items())
+
+
+def validate_answers(instrument: Instrument, raw: Any) -> dict[str, Any]:
+    """Return clean answers for `instrument`, or raise AnswerError naming every problem.
+
+    Strict on purpose: "20", 20.0 and True are not the integer 20."""
+    if not isinstance(raw, dict):
+        raise AnswerError({"__all__": "Answers must be an object of item keys to values."})
+    errors: dict[str, str] = {}
+    known = {item.key for item in instrument.items}
+    for key in raw:
+        if key not in known:
+            errors[str(key)[:64]] = "This question is not part of the form."
+    clean: dict[str, Any] = {}
+    for item in instrument.items:
+        value = raw.get(item.key)
+        if value is None or value == "":
+            if item.required and _visible(item, raw):
+                errors[item.key] = "Please answer this question."
+            continue
+        if item.type == "text":
+            if not isinstance(value, str):
+                errors[item.key] = "Expected words."
+            elif len(value) > item.max_length:
+                errors[item.key] = f"Please keep this under {item.max_length} characters."
+            else:
+                clean[item.key] = value
+            continue
+        if type(value) is not int:  # bool is an int subclass; floats and strings are refused
+            errors[item.key] = "Choose one of the answers offered."
+            continue
+        if item.type == "choice":
+            if value not in {o.value for o in item.options}:
+                errors[item.key] = "Choose one of the answers offered."
+                continue
+        else:
+            low, high = item.value_range()
+            if not low <= value <= high:
+                errors[item.key] = f"Choose a number from {low} to {high}."
+                continue
+        clean[item.key] = value
+    if errors:
+        raise AnswerError(errors)
+    return clean
+
+
+def _item_score(item: Item, value: int) -> int:
+    if not item.reverse:
+        return value
+    low, high = item.value_range()
+    return low + high - value
+
+
+def _scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
+    ranges = [instrument.item(k).value_range() for k in scale.items]
+    if scale.method == "mean":
+        return min(r[0] for r in ranges), max(r[1] for r in ranges)
+    return float(sum(r[0] for r in ranges)), float(sum(r[1] for r in ranges))
+
+
+def band_for(scale: Scale, value: float, language: str = "en") -> str:
+    for band in scale.bands:
+        if band.min <= value <= band.max:
+            return band.label.get(language) or band.label["en"]
+    return ""
+
+
+def score(instrument: Instrument, answers: dict[str, Any]) -> list[ScoreResult]:
+    """Score clean answers. A scale with too few answered items is left out rather than guessed."""
+    results = []
+    for scale in instrument.scales:
+        values = [_item_score(instrument.item(k), answers[k]) for k in scale.items if isinstance(answers.get(k), int)]
+        if not values or len(values) < scale.min_answered * len(scale.items):
+            continue
+        if scale.method == "mean":
+            value = round(sum(values) / len(values), 2)
+        else:
+            # Prorate a sum with a few items missing, as the PHQ-9 manual allows.
+            value = float(sum(values)) if len(values) == len(scale.items) else round(sum(values) * len(scale.items) / len(values))
+        low, high = _scale_range(instrument, scale)
+        results.append(
+            ScoreResult(
+                instrument=instrument.key,
+                version=instrument.version,
+                scale=scale.key,
+                value=float(value),
+                minimum=low,
+                maximum=high,
+                band=band_for(scale, value),
+            )
+        )
+    return results

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReadinessConfig(AppConfig):
+    name = "readiness"
+
+    def ready(self) -> None:
+        from care.pillars import Pillar, register
+
+        register(Pillar(key="readiness", label=_("Readiness"), order=2, instruments=("readiness", "stage")))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegimenConfig(AppConfig):
+    name = "regimen"
+
+    def ready(self) -> None:
+        from care.pillars import Pillar, register
+
+        register(Pillar(key="regimen", label=_("Regimen attunement"), order=3, instruments=("regimen",)))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReliabilityConfig(AppConfig):
+    name = "reliability"
+
+    def ready(self) -> None:
+        from care.pillars import Pillar, register
+
+        register(Pillar(key="reliability", label=_("Reliability"), order=4, instruments=("reliability",)))

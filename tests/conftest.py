@@ -1,0 +1,45 @@
+import os
+
+import pytest
+
+from care.models import User
+from tests import factories
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip when a real service is missing, or fail when the run demands it (CI)."""
+    if available:
+        return
+    if os.environ.get("ATTUNE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{name} is required for this run but is not available")
+    pytest.skip(f"{name} is not available")
+
+
+@pytest.fixture
+def clinic(db):
+    return factories.ClinicFactory()
+
+
+@pytest.fixture
+def personas(db):
+    """Two clinicians in one clinic (owner and colleague), a supervisor of the owner, an admin, and a
+    clinician in another clinic (outsider) — each with one client episode."""
+    clinic = factories.ClinicFactory(name="Riverside")
+    other_clinic = factories.ClinicFactory(name="Elsewhere")
+    owner = factories.ClinicianFactory(user__clinic=clinic, user__username="owner")
+    colleague = factories.ClinicianFactory(user__clinic=clinic, user__username="colleague")
+    supervisor = factories.SupervisorFactory(user__clinic=clinic, user__username="supervisor")
+    factories.SupervisionFactory(supervisor=supervisor, supervisee=owner)
+    outsider = factories.ClinicianFactory(user__clinic=other_clinic, user__username="outsider")
+    admin = factories.UserFactory(clinic=clinic, role=User.Role.ADMIN, username="admin")
+    return {
+        "clinic": clinic,
+        "owner": owner,
+        "colleague": colleague,
+        "supervisor": supervisor,
+        "outsider": outsider,
+        "admin": admin,
+        "owner_episode": factories.EpisodeFactory(clinician=owner),
+        "colleague_episode": factories.EpisodeFactory(clinician=colleague),
+        "outsider_episode": factories.EpisodeFactory(clinician=outsider),
+    }
