@@ -65,8 +65,12 @@ def access_episode(user: User, episode_id: object) -> Episode:
 
 
 def access_session(user: User, session_id: object) -> Session:
-    return _load(sessions_visible_to(user).select_related("episode__client", "episode__clinician__user"), session_id)
+    return _load(
+        sessions_visible_to(user).select_related("episode__client", "episode__clinician__user"), session_id
+    )
 
 
 def access_flag(user: User, flag_id: object) -> Flag:
-    return _load(flags_visible_to(user).select_related("episode__client", "episode__clinician__user"), flag_id)
+    return _load(
+        flags_visible_to(user).select_related("episode__client", "episode__clinician__user"), flag_id
+    )

@@ -136,14 +136,22 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> list[ScoreResult]:
     """Score clean answers. A scale with too few answered items is left out rather than guessed."""
     results = []
     for scale in instrument.scales:
-        values = [_item_score(instrument.item(k), answers[k]) for k in scale.items if isinstance(answers.get(k), int)]
+        values = [
+            _item_score(instrument.item(k), answers[k])
+            for k in scale.items
+            if isinstance(answers.get(k), int)
+        ]
         if not values or len(values) < scale.min_answered * len(scale.items):
             continue
         if scale.method == "mean":
             value = round(sum(values) / len(values), 2)
         else:
             # Prorate a sum with a few items missing, as the PHQ-9 manual allows.
-            value = float(sum(values)) if len(values) == len(scale.items) else round(sum(values) * len(scale.items) / len(values))
+            value = (
+                float(sum(values))
+                if len(values) == len(scale.items)
+                else round(sum(values) * len(scale.items) / len(values))
+            )
         low, high = _scale_range(instrument, scale)
         results.append(
             ScoreResult(

@@ -63,7 +63,9 @@ class Client(models.Model):
         SPANISH = "es", "Español"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")
-    reference = models.CharField(max_length=32, help_text="Pseudonymous reference used in reports and exports.")
+    reference = models.CharField(
+        max_length=32, help_text="Pseudonymous reference used in reports and exports."
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
@@ -75,7 +77,9 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
-        constraints = [models.UniqueConstraint(fields=["clinic", "reference"], name="client_unique_reference")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "reference"], name="client_unique_reference")
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -145,9 +149,12 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "number"], name="session_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
-            models.CheckConstraint(condition=Q(scheduled_end__gt=F("scheduled_start")), name="session_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(attendance="late_start", late_minutes__gt=0) | (~Q(attendance="late_start") & Q(late_minutes=0)),
+                condition=Q(scheduled_end__gt=F("scheduled_start")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance="late_start", late_minutes__gt=0)
+                | (~Q(attendance="late_start") & Q(late_minutes=0)),
                 name="session_late_minutes_only_when_late",
             ),
         ]
@@ -185,11 +192,14 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["session"]
         indexes = [
-            models.Index(fields=["submitted_at"], condition=Q(evaluated_at__isnull=True), name="checkin_unevaluated"),
+            models.Index(
+                fields=["submitted_at"], condition=Q(evaluated_at__isnull=True), name="checkin_unevaluated"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="submitted", submitted_at__isnull=False) | (~Q(status="submitted") & Q(submitted_at__isnull=True)),
+                condition=Q(status="submitted", submitted_at__isnull=False)
+                | (~Q(status="submitted") & Q(submitted_at__isnull=True)),
                 name="checkin_submitted_has_time",
             ),
         ]
@@ -248,7 +258,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["client", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+        )
 
 
 class AccessLink(models.Model):
@@ -263,9 +275,13 @@ class AccessLink(models.Model):
 
     purpose = models.CharField(max_length=8, choices=Purpose.choices)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_links")
-    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="links")
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
-    code_hash = models.CharField(max_length=64, blank=True, help_text="Hash of the short code typed on a clinic tablet.")
+    code_hash = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the short code typed on a clinic tablet."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -276,10 +292,13 @@ class AccessLink(models.Model):
         indexes = [models.Index(fields=["code_hash"], condition=~Q(code_hash=""), name="accesslink_code")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(purpose="checkin", checkin__isnull=False) | Q(purpose="portal", checkin__isnull=True),
+                condition=Q(purpose="checkin", checkin__isnull=False)
+                | Q(purpose="portal", checkin__isnull=True),
                 name="accesslink_checkin_purpose",
             ),
-            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="accesslink_expires_later"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="accesslink_expires_later"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,7 +323,9 @@ class Flag(models.Model):
     ACTIVE_STATES = frozenset({Status.OPEN, Status.ACKNOWLEDGED, Status.REPAIR_RECORDED})
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="flags")
-    session = models.ForeignKey(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
+    )
     rule = models.CharField(max_length=64)
     rule_version = models.CharField(max_length=16)
     pillar = models.CharField(max_length=32)
@@ -316,14 +337,20 @@ class Flag(models.Model):
     opened_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     repair_note = models.TextField(blank=True)
     repair_recorded_at = models.DateTimeField(null=True, blank=True)
-    repair_recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    repair_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     resolution = models.TextField(blank=True)
-    stale_at = models.DateTimeField(null=True, blank=True, help_text="When it was marked unacknowledged for too long.")
+    stale_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was marked unacknowledged for too long."
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -333,7 +360,8 @@ class Flag(models.Model):
                 fields=["episode", "rule"], condition=~Q(status="resolved"), name="flag_one_active_per_rule"
             ),
             models.CheckConstraint(
-                condition=Q(status="resolved", resolved_at__isnull=False) | (~Q(status="resolved") & Q(resolved_at__isnull=True)),
+                condition=Q(status="resolved", resolved_at__isnull=False)
+                | (~Q(status="resolved") & Q(resolved_at__isnull=True)),
                 name="flag_resolved_has_time",
             ),
         ]

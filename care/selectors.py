@@ -16,7 +16,9 @@ def caseload_for(user: User, *, clinician_id: int | None = None) -> QuerySet[Epi
         .filter(closed_on__isnull=True)
         .select_related("client", "program", "clinician__user")
         .annotate(
-            sessions_so_far=Count("sessions", filter=Q(sessions__attendance__in=Session.ATTENDED_STATES), distinct=True),
+            sessions_so_far=Count(
+                "sessions", filter=Q(sessions__attendance__in=Session.ATTENDED_STATES), distinct=True
+            ),
             last_checkin_at=Max("sessions__checkin__submitted_at"),
             active_flags=Count("flags", filter=~Q(flags__status=Flag.Status.RESOLVED), distinct=True),
         )
@@ -69,7 +71,9 @@ def clinic_figures(user: User) -> ClinicFigures:
         clients=Client.objects.filter(clinic=clinic).count(),
         open_episodes=episodes.filter(closed_on__isnull=True).count(),
         clinicians=clinic.clinicians.count(),
-        active_flags=Flag.objects.filter(episode__client__clinic=clinic).exclude(status=Flag.Status.RESOLVED).count(),
+        active_flags=Flag.objects.filter(episode__client__clinic=clinic)
+        .exclude(status=Flag.Status.RESOLVED)
+        .count(),
         checkins_submitted=checkins.filter(checkin__submitted_at__isnull=False).count(),
         checkins_sent=checkins.count(),
     )

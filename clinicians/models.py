@@ -33,7 +33,9 @@ class Supervision(models.Model):
         ordering = ["supervisor", "supervisee"]
         constraints = [
             models.UniqueConstraint(
-                fields=["supervisor", "supervisee"], condition=Q(ended_on__isnull=True), name="supervision_one_active"
+                fields=["supervisor", "supervisee"],
+                condition=Q(ended_on__isnull=True),
+                name="supervision_one_active",
             ),
             models.CheckConstraint(condition=~Q(supervisor=F("supervisee")), name="supervision_not_self"),
         ]

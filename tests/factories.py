@@ -55,7 +55,9 @@ class SupervisionFactory(factory.django.DjangoModelFactory):
         model = Supervision
 
     supervisor = factory.SubFactory(SupervisorFactory)
-    supervisee = factory.SubFactory(ClinicianFactory, user__clinic=factory.SelfAttribute("...supervisor.clinic"))
+    supervisee = factory.SubFactory(
+        ClinicianFactory, user__clinic=factory.SelfAttribute("...supervisor.clinic")
+    )
     started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
 
 

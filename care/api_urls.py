@@ -1,0 +1,3 @@
+"""The JSON API (DRF). One view per operation."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Client-facing check-in pages (reached from a link, no password)."""
+
+urlpatterns: list = []
