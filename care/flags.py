@@ -62,3 +62,78 @@ def flag_raise(
     flag.save(update_fields=["reasons", "level", "session", "rule_version", "suggested_action", "updated_at"])
     FlagEvent.objects.create(flag=flag, at=now, action="updated", note="; ".join(r.text for r in reasons))
     return flag
+
+
+def _record(flag: Flag, *, actor, action: str, note: str = "") -> None:
+    from care.audit import audit_record
+
+    FlagEvent.objects.create(flag=flag, at=timezone.now(), actor=actor, action=action, note=note)
+    if actor is not None:
+        audit_record(
+            actor=actor, action="update", obj=flag, client=flag.episode.client_id, detail={"step": action}
+        )
+
+
+class FlagStepError(ValueError):
+    """A lifecycle step that does not fit the flag's current state (e.g. acknowledging a resolved flag)."""
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: Flag, actor) -> Flag:
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status != Flag.Status.OPEN:
+        raise FlagStepError("Only an open flag can be acknowledged.")
+    flag.status = Flag.Status.ACKNOWLEDGED
+    flag.acknowledged_at = timezone.now()
+    flag.acknowledged_by = actor
+    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    _record(flag, actor=actor, action="acknowledged")
+    return flag
+
+
+@transaction.atomic
+def flag_record_repair(*, flag: Flag, actor, note: str) -> Flag:
+    """What the clinician did about it (usually in the next session). Acknowledges it on the way."""
+    note = note.strip()
+    if not note:
+        raise FlagStepError("Say what was done to repair the alliance.")
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == Flag.Status.RESOLVED:
+        raise FlagStepError("This flag is already resolved.")
+    now = timezone.now()
+    if flag.acknowledged_at is None:
+        flag.acknowledged_at, flag.acknowledged_by = now, actor
+    flag.status = Flag.Status.REPAIR_RECORDED
+    flag.repair_note = note
+    flag.repair_recorded_at = now
+    flag.repair_recorded_by = actor
+    flag.save(
+        update_fields=[
+            "status",
+            "acknowledged_at",
+            "acknowledged_by",
+            "repair_note",
+            "repair_recorded_at",
+            "repair_recorded_by",
+        ]
+    )
+    _record(flag, actor=actor, action="repair_recorded", note=note)
+    return flag
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, actor, reason: str) -> Flag:
+    """Close a flag: by hand with a reason, or (actor=None) by the engine when a later check-in recovers."""
+    reason = reason.strip()
+    if not reason:
+        raise FlagStepError("Give a reason for resolving this flag.")
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == Flag.Status.RESOLVED:
+        return flag
+    flag.status = Flag.Status.RESOLVED
+    flag.resolved_at = timezone.now()
+    flag.resolved_by = actor
+    flag.resolution = reason
+    flag.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    _record(flag, actor=actor, action="resolved", note=reason)
+    return flag
