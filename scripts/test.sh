@@ -38,6 +38,6 @@ export ATTUNE_REQUIRE_SERVICES="$require"
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== migrations"
-DEBUG=true $py manage.py makemigrations --check --dry-run
+DEBUG=true DATABASE_URL=sqlite:///:memory: $py manage.py makemigrations --check --dry-run
 echo "== pytest on ${DATABASE_URL:-SQLite}"
 exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
