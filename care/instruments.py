@@ -165,3 +165,42 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> list[ScoreResult]:
             )
         )
     return results
+
+
+def instruments_for_session(*, clinic, session_number: int) -> list[Instrument]:
+    """The instruments that make up a client's check-in after session `session_number`, in order:
+    each pillar's section (in pillar order), the outcome measures the clinic's schedule asks for this
+    time, then the closing question.
+
+    `clinic.measure_schedule` maps instrument key → every how many sessions it is asked, counting
+    session 1 (e.g. {"phq9": 4} asks at sessions 1, 5, 9, …). Instruments asked periodically inside a
+    pillar (the stage of change) follow the same schedule; unscheduled periodic ones default to 4."""
+    from care.pillars import all_pillars
+
+    schedule = {**DEFAULT_SCHEDULE, **(clinic.measure_schedule or {})}
+
+    def due(key: str) -> bool:
+        every = schedule.get(key)
+        return every is None or (every > 0 and (session_number - 1) % every == 0)
+
+    chosen: list[Instrument] = []
+    for pillar in all_pillars():
+        chosen += [get_instrument(k, clinic_id=clinic.pk) for k in pillar.instruments if due(k)]
+    for key, every in schedule.items():
+        if key not in PERIODIC_PILLAR_ITEMS and every and due(key):
+            chosen.append(get_instrument(key, clinic_id=clinic.pk))
+    chosen.append(get_instrument("closing", clinic_id=clinic.pk))
+    return chosen
+
+
+# Asked every N sessions unless the clinic says otherwise. Outcome measures are opt-in per clinic.
+PERIODIC_PILLAR_ITEMS = {"stage"}
+DEFAULT_SCHEDULE: dict[str, int] = {"stage": 4}
+
+
+def score_answers(instruments: list[Instrument], answers: dict[str, dict[str, Any]]) -> list[ScoreResult]:
+    """Score a whole check-in: `answers` is {instrument key: {item key: value}} (already validated)."""
+    results: list[ScoreResult] = []
+    for instrument in instruments:
+        results += score(instrument, answers.get(instrument.key, {}))
+    return results

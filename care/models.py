@@ -12,6 +12,9 @@ class Clinic(models.Model):
     crisis_instructions = models.TextField(
         help_text="Shown to a client at once when an answer suggests they may be at risk.",
     )
+    crisis_instructions_es = models.TextField(
+        blank=True, help_text="The same instructions in Spanish (English is shown when this is empty)."
+    )
     checkin_link_ttl_hours = models.PositiveIntegerField(default=96)
     checkin_reminder_after_hours = models.PositiveIntegerField(default=48)
     flag_stale_after_hours = models.PositiveIntegerField(default=48)
@@ -99,10 +102,21 @@ class Episode(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    # The episode's own outbox for the risk engine: set (if empty) in the same transaction as any event
+    # the engine should look at, cleared by the evaluation. A sweep re-queues rows left set too long.
+    evaluation_due_at = models.DateTimeField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_on", "id"]
-        indexes = [models.Index(fields=["clinician", "closed_on"])]
+        indexes = [
+            models.Index(fields=["clinician", "closed_on"]),
+            models.Index(
+                fields=["evaluation_due_at"],
+                condition=Q(evaluation_due_at__isnull=False),
+                name="episode_evaluation_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True, end_reason="")
@@ -350,6 +364,9 @@ class Flag(models.Model):
     resolution = models.TextField(blank=True)
     stale_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was marked unacknowledged for too long."
+    )
+    digest_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinician's email digest last mentioned it."
     )
 
     class Meta:
