@@ -39,7 +39,9 @@ def session_record_attendance(
     if next_session_booked is not None:
         session.next_session_booked = next_session_booked
     session.attendance_recorded_at = timezone.now()
-    session.save(update_fields=["attendance", "late_minutes", "next_session_booked", "attendance_recorded_at"])
+    session.save(
+        update_fields=["attendance", "late_minutes", "next_session_booked", "attendance_recorded_at"]
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
