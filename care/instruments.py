@@ -5,14 +5,18 @@ Definitions are data (care.schemas.Instrument). Built-in ones live as YAML/JSON 
 Scoring is pure: answers in, ScoreResults out."""
 
 import json
+import logging
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.apps import apps
+from pydantic import ValidationError
 
 from care.schemas import Instrument, Item, Scale, ScoreResult
+
+logger = logging.getLogger("attune.instruments")
 
 
 class AnswerError(ValueError):
@@ -23,16 +27,54 @@ class AnswerError(ValueError):
         self.errors = errors
 
 
+class DefinitionError(ValueError):
+    """A definition file that cannot become an instrument. `problems` are plain sentences for the admin."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_definition_text(text: str, *, filename: str = "") -> Any:
+    """JSON or YAML text → plain data. YAML is a superset of JSON, but JSON errors read better."""
+    try:
+        if filename.endswith(".json") or text.lstrip().startswith("{"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise DefinitionError([f"The file is not valid JSON or YAML: {str(error)[:300]}"]) from error
+    except RecursionError as error:
+        raise DefinitionError(["The file is nested too deeply."]) from error
+
+
+def instrument_from_data(data: Any) -> Instrument:
+    """Plain data → Instrument, with every problem listed in words (never a traceback)."""
+    if not isinstance(data, dict):
+        raise DefinitionError(["The file must hold one instrument definition (an object/mapping)."])
+    try:
+        return Instrument.model_validate(data, strict=False)
+    except ValidationError as error:
+        problems = []
+        for e in error.errors()[:10]:
+            where = ".".join(str(part) for part in e["loc"]) or "definition"
+            problems.append(f"{where}: {e['msg']}")
+        raise DefinitionError(problems) from error
+
+
 def load_file(path: Path) -> Instrument:
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    return Instrument.model_validate(data, strict=False)
+    return instrument_from_data(parse_definition_text(path.read_text(encoding="utf-8"), filename=path.name))
+
+
+def _version_order(version: str) -> tuple:
+    # "10" sorts after "9"; non-numeric parts sort as text after numbers.
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.split("."))
 
 
 @cache
-def builtin_instruments() -> dict[str, Instrument]:
-    """Every instrument shipped in an installed app's `definitions/` folder, by key."""
-    found: dict[str, Instrument] = {}
+def builtin_versions() -> dict[tuple[str, str], Instrument]:
+    """Every shipped instrument version, by (key, version). Old versions stay so old check-ins keep
+    their meaning: a new version is a new file (phq9.v2.yaml), never an edit of the old one."""
+    found: dict[tuple[str, str], Instrument] = {}
     for config in apps.get_app_configs():
         folder = Path(config.path) / "definitions"
         if not folder.is_dir():
@@ -40,14 +82,28 @@ def builtin_instruments() -> dict[str, Instrument]:
         for path in sorted(folder.iterdir()):
             if path.suffix in {".yaml", ".yml", ".json"}:
                 instrument = load_file(path)
-                if instrument.key in found:
-                    raise ValueError(f"instrument {instrument.key} is defined twice")
-                found[instrument.key] = instrument
+                ident = (instrument.key, instrument.version)
+                if ident in found:
+                    raise ValueError(f"instrument {instrument.key} v{instrument.version} is defined twice")
+                found[ident] = instrument
     return found
 
 
+@cache
+def builtin_instruments() -> dict[str, Instrument]:
+    """The newest shipped version of every instrument, by key (licence shells included)."""
+    newest: dict[str, Instrument] = {}
+    for (key, version), instrument in builtin_versions().items():
+        if key not in newest or _version_order(version) > _version_order(newest[key].version):
+            newest[key] = instrument
+    return dict(sorted(newest.items()))
+
+
 def get_instrument(key: str, version: str | None = None, *, clinic_id: int | None = None) -> Instrument:
-    """The instrument `key` (at `version` if given): a clinic's loaded definition wins over a built-in."""
+    """The instrument `key` (at `version` if given): a clinic's loaded definition wins over a built-in.
+
+    Without a version, the clinic's newest active row wins; with one, the exact version is found
+    whether or not it is still active (an old check-in must stay readable)."""
     if clinic_id is not None:
         from care.models import InstrumentDefinition
 
@@ -55,8 +111,8 @@ def get_instrument(key: str, version: str | None = None, *, clinic_id: int | Non
         row = rows.filter(version=version).first() if version else rows.filter(active=True).first()
         if row is not None:
             return Instrument.model_validate(row.definition, strict=False)
-    instrument = builtin_instruments().get(key)
-    if instrument is None or (version is not None and instrument.version != version):
+    instrument = builtin_instruments().get(key) if version is None else builtin_versions().get((key, version))
+    if instrument is None:
         raise LookupError(f"instrument {key} v{version or '?'} is not available")
     return instrument
 
@@ -181,15 +237,34 @@ def instruments_for_session(*, clinic, session_number: int) -> list[Instrument]:
 
     def due(key: str) -> bool:
         every = schedule.get(key)
-        return every is None or (every > 0 and (session_number - 1) % every == 0)
+        if every is None:
+            return True
+        # The schedule is admin-edited JSON: anything but a positive whole number means "not asked".
+        return type(every) is int and every > 0 and (session_number - 1) % every == 0
+
+    def usable(key: str) -> Instrument | None:
+        # A licence shell never reaches a client; neither does a key nobody defined (logged, not fatal:
+        # one bad schedule entry must not stop every check-in in the clinic).
+        try:
+            instrument = get_instrument(key, clinic_id=clinic.pk)
+        except LookupError:
+            logger.warning("clinic %s schedules unknown instrument %r", clinic.pk, key)
+            return None
+        return None if instrument.is_shell else instrument
 
     chosen: list[Instrument] = []
     for pillar in all_pillars():
-        chosen += [get_instrument(k, clinic_id=clinic.pk) for k in pillar.instruments if due(k)]
+        chosen += [i for k in pillar.instruments if due(k) and (i := usable(k)) is not None]
+    taken = {i.key for i in chosen}
     for key, every in schedule.items():
-        if key not in PERIODIC_PILLAR_ITEMS and every and due(key):
-            chosen.append(get_instrument(key, clinic_id=clinic.pk))
-    chosen.append(get_instrument("closing", clinic_id=clinic.pk))
+        if key not in PERIODIC_PILLAR_ITEMS and key not in taken and every and due(key):
+            instrument = usable(key)
+            if instrument is not None:
+                chosen.append(instrument)
+                taken.add(key)
+    closing = usable("closing")
+    if closing is not None and "closing" not in taken:
+        chosen.append(closing)
     return chosen
 
 

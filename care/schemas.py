@@ -33,6 +33,7 @@ class Item(Strict):
     help: LocalText | None = None
     max_length: int = 2000  # free text
     show_if: dict[str, int] | None = None  # {"item": value}: shown only when that answer matches
+    link_id: str | None = None  # the FHIR linkId it was imported from, kept so exports match the source
 
     @model_validator(mode="after")
     def _check_shape(self) -> "Item":
@@ -40,6 +41,11 @@ class Item(Strict):
             raise ValueError(f"item {self.key}: English text is required")
         if self.type == "choice" and not self.options:
             raise ValueError(f"item {self.key}: a choice item needs options")
+        values = [o.value for o in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError(f"item {self.key}: two options share the value {values}")
+        if any("en" not in o.label for o in self.options):
+            raise ValueError(f"item {self.key}: every option needs an English label")
         if self.type == "scale" and self.min >= self.max:
             raise ValueError(f"item {self.key}: min must be below max")
         return self
@@ -61,6 +67,12 @@ class Band(Strict):
     min: float
     max: float
     label: LocalText
+
+    @model_validator(mode="after")
+    def _check_order(self) -> "Band":
+        if self.min > self.max or "en" not in self.label:
+            raise ValueError("a band needs min <= max and an English label")
+        return self
 
 
 class Scale(Strict):
@@ -93,14 +105,33 @@ class Instrument(Strict):
 
     @model_validator(mode="after")
     def _check_references(self) -> "Instrument":
+        if "en" not in self.title:
+            raise ValueError(f"{self.key}: an English title is required")
+        if self.requires_licence_file and (self.items or self.scales):
+            # A shell must never carry licensed wording: the clinic's own file supplies items and scoring.
+            raise ValueError(f"{self.key}: a licence shell carries no items or scales")
         keys = [i.key for i in self.items]
         if len(keys) != len(set(keys)):
             raise ValueError(f"{self.key}: item keys must be unique")
+        for item in self.items:
+            for other in item.show_if or {}:
+                if other not in keys or other == item.key:
+                    raise ValueError(f"{self.key}.{item.key}: show_if names an unknown item {other!r}")
         for scale in self.scales:
             missing = set(scale.items) - set(keys)
             if missing:
                 raise ValueError(f"{self.key}.{scale.key}: unknown items {sorted(missing)}")
+            unscored = [k for k in scale.items if not self.item(k).scored]
+            if unscored:
+                raise ValueError(f"{self.key}.{scale.key}: free-text items cannot be scored {unscored}")
+        scale_keys = [s.key for s in self.scales]
+        if len(scale_keys) != len(set(scale_keys)):
+            raise ValueError(f"{self.key}: scale keys must be unique")
         return self
+
+    @property
+    def is_shell(self) -> bool:
+        return self.requires_licence_file
 
     def item(self, key: str) -> Item:
         for item in self.items:
