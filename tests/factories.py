@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from care.models import CheckIn, Client, Clinic, Episode, Program, Session, User
+from care.models import CheckIn, Client, Clinic, Episode, Flag, Program, Session, User
 from clinicians.models import Clinician, Supervision
 
 
@@ -99,3 +99,18 @@ class CheckInFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(SessionFactory)
     sent_at = factory.LazyFunction(timezone.now)
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Flag
+
+    episode = factory.SubFactory(EpisodeFactory)
+    rule = factory.Sequence(lambda n: f"test_rule_{n}")
+    rule_version = "1"
+    pillar = "relationship"
+    level = Flag.Level.AMBER
+    reasons = factory.LazyFunction(lambda: [{"text": "Alliance total 30 of 40, below 36.", "evidence": {}}])
+    suggested_action = "Open the next session by asking what felt off last time."
+    opened_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
