@@ -1,3 +1,10 @@
-"""Client-facing check-in pages (reached from a link, no password)."""
+"""Client-facing check-in pages (reached from a link or a tablet code, no password)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from care import checkin_views
+
+urlpatterns = [
+    path("", checkin_views.checkin_code, name="checkin-code"),
+    path("<str:token>/", checkin_views.checkin_form, name="checkin"),
+]

@@ -1,0 +1,162 @@
+// The client's check-in: one short step at a time, 0–10 sliders, conditional follow-ups, one submit.
+// Without this script the form still works: every step shows at once and the scales are radio buttons.
+(function () {
+  "use strict";
+  const form = document.querySelector("form.checkin");
+  if (!form) return;
+
+  // --- 0–10 sliders, kept in step with the radio buttons that are actually submitted ---------------
+  function describe(slider, low, high) {
+    const v = Number(slider.value);
+    if (v === Number(slider.min) && low) return v + ", " + low;
+    if (v === Number(slider.max) && high) return v + ", " + high;
+    return String(v);
+  }
+
+  form.querySelectorAll("fieldset.q-scale").forEach(function (fieldset) {
+    const scale = fieldset.querySelector(".scale");
+    const radios = Array.from(fieldset.querySelectorAll("input[type=radio]"));
+    const values = radios.map(function (r) { return Number(r.value); });
+    const low = scale.dataset.low, high = scale.dataset.high;
+    const slider = document.createElement("input");
+    slider.type = "range";
+    slider.className = "slider untouched";
+    slider.min = Math.min.apply(null, values);
+    slider.max = Math.max.apply(null, values);
+    slider.step = 1;
+    slider.id = fieldset.id + "-slider";
+    slider.setAttribute("aria-labelledby", fieldset.id + "-label");
+    const output = document.createElement("output");
+    output.className = "slider-value";
+    output.htmlFor = slider.id;
+    output.setAttribute("aria-hidden", "true");
+    const checked = radios.find(function (r) { return r.checked; });
+
+    function show(touched) {
+      if (touched) {
+        slider.classList.remove("untouched");
+        slider.setAttribute("aria-valuetext", describe(slider, low, high));
+        output.textContent = slider.value;
+      } else {
+        slider.setAttribute("aria-valuetext", form.dataset.unansweredText);
+        output.textContent = "–";
+      }
+    }
+    function choose() {
+      const radio = radios.find(function (r) { return r.value === slider.value; });
+      if (radio) radio.checked = true;
+      show(true);
+      fieldset.classList.remove("has-error");
+      fieldset.querySelector(".field-error").hidden = true;
+    }
+    slider.value = checked ? checked.value : Math.round((Number(slider.min) + Number(slider.max)) / 2);
+    show(Boolean(checked));
+    slider.addEventListener("input", choose);
+    slider.addEventListener("change", choose);
+    // A tap or a click on the untouched slider's own thumb still counts as an answer.
+    slider.addEventListener("pointerup", choose);
+    const row = document.createElement("div");
+    row.className = "slider-row";
+    row.append(slider, output);
+    scale.querySelector(".scale-options").hidden = true;
+    scale.prepend(row);
+  });
+
+  // --- Follow-up questions shown only after a particular answer -----------------------------------
+  const conditional = Array.from(form.querySelectorAll("[data-show-if]"));
+  function updateConditional() {
+    conditional.forEach(function (el) {
+      const chosen = form.querySelector('input[name="' + el.dataset.showIf + '"]:checked');
+      el.hidden = !(chosen && chosen.value === el.dataset.showValue);
+    });
+  }
+  form.addEventListener("change", updateConditional);
+  updateConditional();
+
+  // Typing in a text box is never an answer to a question elsewhere; clear errors as people answer.
+  form.addEventListener("change", function (event) {
+    const fieldset = event.target.closest("fieldset.q");
+    if (fieldset && event.target.type === "radio") {
+      fieldset.classList.remove("has-error");
+      fieldset.querySelector(".field-error").hidden = true;
+    }
+  });
+
+  // --- Steps ------------------------------------------------------------------------------------
+  const steps = Array.from(form.querySelectorAll("section.step"));
+  const progress = form.querySelector(".progress");
+  const progressText = form.querySelector(".progress-text");
+  const progressFill = form.querySelector(".progress-fill");
+  let current = 0;
+
+  function unanswered(step) {
+    return Array.from(step.querySelectorAll('fieldset.q[data-required="1"]')).filter(function (fs) {
+      return !fs.hidden && !fs.querySelector("input[type=radio]:checked");
+    });
+  }
+
+  function go(index, focus) {
+    current = index;
+    steps.forEach(function (step, i) { step.hidden = i !== index; });
+    progressText.textContent = form.dataset.stepText
+      .replace("%(n)s", index + 1).replace("%(total)s", steps.length);
+    progressFill.style.width = Math.round(((index + 1) / steps.length) * 100) + "%";
+    if (focus) {
+      steps[index].querySelector("h2").focus();
+      window.scrollTo(0, 0);
+    }
+  }
+
+  if (steps.length > 1) {
+    form.classList.add("stepped");
+    progress.hidden = false;
+    form.querySelectorAll(".step-nav button[hidden]").forEach(function (b) { b.hidden = false; });
+    form.addEventListener("click", function (event) {
+      const button = event.target.closest(".step-nav button");
+      if (!button) return;
+      if (button.classList.contains("back")) {
+        go(current - 1, true);
+      } else if (button.classList.contains("next")) {
+        const missing = unanswered(steps[current]);
+        if (missing.length) {
+          missing.forEach(function (fs) {
+            fs.classList.add("has-error");
+            const message = fs.querySelector(".field-error");
+            message.textContent = form.dataset.requiredText;
+            message.hidden = false;
+          });
+          const first = missing[0].querySelector(".slider, input[type=radio]");
+          if (first) first.focus();
+          return;
+        }
+        go(current + 1, true);
+      }
+    });
+    const firstError = form.querySelector(".has-error");
+    const start = firstError ? steps.indexOf(firstError.closest("section.step")) : 0;
+    go(Math.max(start, 0), false);
+  }
+
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  // --- One submit: a second tap while the first is on its way does nothing -----------------------
+  let sending = false;
+  const sendButton = form.querySelector("button.send");
+  const sendText = sendButton.textContent;
+  form.addEventListener("submit", function (event) {
+    if (sending) {
+      event.preventDefault();
+      return;
+    }
+    sending = true;
+    sendButton.setAttribute("aria-disabled", "true");
+    sendButton.textContent = form.dataset.sendingText;
+  });
+  // Coming back with the back button restores the page from cache: allow sending again.
+  window.addEventListener("pageshow", function () {
+    sending = false;
+    sendButton.removeAttribute("aria-disabled");
+    sendButton.textContent = sendText;
+  });
+})();
