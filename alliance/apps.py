@@ -6,6 +6,15 @@ class AllianceConfig(AppConfig):
     name = "alliance"
 
     def ready(self) -> None:
+        from alliance.rules import RULES
         from care.pillars import Pillar, register
 
-        register(Pillar(key="relationship", label=_("Relationship"), order=1, instruments=("relationship",)))
+        register(
+            Pillar(
+                key="relationship",
+                label=_("Relationship"),
+                order=1,
+                instruments=("relationship",),
+                rules=RULES,
+            )
+        )

@@ -1,11 +1,16 @@
 """Every write to a flag: raise (or update with new evidence), and the clinician's lifecycle steps."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from care.models import Episode, Flag, FlagEvent, Session
+from care.models import Episode, Flag, FlagEvent, Session, User
 from care.schemas import FlagReason
 
 
@@ -137,3 +142,49 @@ def flag_resolve(*, flag: Flag, actor, reason: str) -> Flag:
     flag.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
     _record(flag, actor=actor, action="resolved", note=reason)
     return flag
+
+
+def digests_send(*, now=None) -> int:
+    """Email each clinician a digest of their active flags that are new or changed since the last one.
+
+    The email carries pseudonymous client references only (email is not a safe place for names or
+    answers) and a link to the inbox. Returns the number of emails sent."""
+    from care.risk import rule_by_id
+
+    now = now or timezone.now()
+    titles = {rule_id: r.title for rule_id, r in rule_by_id().items()}
+    pending = (
+        Flag.objects.filter(status__in=Flag.ACTIVE_STATES)
+        .filter(Q(digest_sent_at__isnull=True) | Q(updated_at__gt=F("digest_sent_at")))
+        .select_related("episode__client", "episode__clinician__user")
+        .order_by("episode__clinician_id", "level", "-opened_at")
+    )
+    by_user: dict[User, list[Flag]] = defaultdict(list)
+    for flag in pending:
+        by_user[flag.episode.clinician.user].append(flag)
+    sent = 0
+    inbox = settings.SITE_URL + reverse("flag-inbox")
+    for user, flags in by_user.items():
+        if not user.email or not user.is_active:
+            continue
+        lines = [
+            f"- {f.get_level_display()}: {titles.get(f.rule, f.rule)} (client {f.episode.client.reference})"
+            for f in flags
+        ]
+        body = (
+            f"Hello {user.first_name or user.username},\n\n"
+            f"{len(flags)} flag(s) on your caseload are new or have new evidence:\n\n"
+            + "\n".join(lines)
+            + f"\n\nOpen your inbox to see the reasons and suggested next steps:\n{inbox}\n"
+        )
+        with transaction.atomic():
+            # Marked first, sent second: if sending fails the marks roll back and the next digest retries.
+            Flag.objects.filter(id__in=[f.id for f in flags]).update(digest_sent_at=now)
+            send_mail(
+                subject=f"Attune: {len(flags)} flag(s) need your attention",
+                message=body,
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        sent += 1
+    return sent

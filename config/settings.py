@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -197,10 +198,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
-    "visibility_timeout": 15 * 60,
+    # A message whose whole worker died comes back after this; the risk sweep bounds the wait anyway.
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 15 * 60),
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Risk engine: stale flags, lost or never-run evaluations, time-based rules (care.risk.episodes_due).
+    "risk-sweep": {"task": "care.tasks.sweep_risk", "schedule": 300.0},
+    # Clinicians' email digest of new or changed flags, each morning (clinic time zone = TIME_ZONE).
+    "flag-digests": {
+        "task": "care.tasks.send_flag_digests",
+        "schedule": crontab(hour=envint("FLAG_DIGEST_HOUR", 7), minute=0),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -7,5 +7,14 @@ class ReadinessConfig(AppConfig):
 
     def ready(self) -> None:
         from care.pillars import Pillar, register
+        from readiness.rules import RULES
 
-        register(Pillar(key="readiness", label=_("Readiness"), order=2, instruments=("readiness", "stage")))
+        register(
+            Pillar(
+                key="readiness",
+                label=_("Readiness"),
+                order=2,
+                instruments=("readiness", "stage"),
+                rules=RULES,
+            )
+        )

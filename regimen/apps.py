@@ -7,5 +7,10 @@ class RegimenConfig(AppConfig):
 
     def ready(self) -> None:
         from care.pillars import Pillar, register
+        from regimen.rules import RULES
 
-        register(Pillar(key="regimen", label=_("Regimen attunement"), order=3, instruments=("regimen",)))
+        register(
+            Pillar(
+                key="regimen", label=_("Regimen attunement"), order=3, instruments=("regimen",), rules=RULES
+            )
+        )

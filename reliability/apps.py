@@ -7,5 +7,10 @@ class ReliabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from care.pillars import Pillar, register
+        from reliability.rules import RULES
 
-        register(Pillar(key="reliability", label=_("Reliability"), order=4, instruments=("reliability",)))
+        register(
+            Pillar(
+                key="reliability", label=_("Reliability"), order=4, instruments=("reliability",), rules=RULES
+            )
+        )

@@ -1,0 +1,353 @@
+"""Relationship risk rules: pure functions from an episode's facts to findings (see care.facts).
+
+Items are the client's 0–10 ratings of the last session (alliance/definitions/relationship.yaml):
+heard (bond), goals, approach (tasks), overall; the total is heard+goals+approach+overall, out of 40."""
+
+import bisect
+
+from care.facts import EpisodeFacts, Finding, Params, SessionFacts, fmt, reason, rule
+
+TOTAL_ITEMS = ("heard", "goals", "approach", "overall")
+ITEM_WORDS = {
+    "heard": "felt heard and respected",
+    "goals": "worked on what they wanted",
+    "approach": "the approach fits them",
+    "overall": "the session overall",
+}
+ITEM_ACTIONS = {
+    "heard": "ask what would help them feel more heard, and reflect back what you heard before moving on",
+    "goals": "check you are working on what they want: ask them to name what next session should be about",
+    "approach": "ask how the way you work together fits them, and offer a choice in how you work",
+}
+
+
+def total_of(session: SessionFacts) -> tuple[float, float] | None:
+    """The client's relationship total for a session, as (value, maximum)."""
+    if session.checkin is None:
+        return None
+    stored = session.checkin.score("relationship.total")
+    if stored is not None:
+        return stored
+    values = [session.checkin.answer("relationship", k) for k in TOTAL_ITEMS]
+    if any(not isinstance(v, int) for v in values):
+        return None
+    return float(sum(values)), 40.0
+
+
+def _below_cutoff(session: SessionFacts, fraction: float) -> tuple[float, float, float] | None:
+    total = total_of(session)
+    if total is None:
+        return None
+    value, maximum = total
+    cutoff = fraction * maximum
+    return (value, maximum, cutoff) if value < cutoff else None
+
+
+@rule(
+    id="relationship.low_total",
+    version="1",
+    pillar="relationship",
+    title="Alliance total below 90% of its maximum",
+    defaults={"fraction": 0.9, "red_fraction": 0.75},
+    source="Session Rating Scale convention: a total below 36 of 40 (Duncan et al. 2003)",
+)
+def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
+    latest = facts.latest_checkin()
+    if latest is None:
+        return None
+    low = _below_cutoff(latest, params["fraction"])
+    if low is None:
+        return None
+    value, maximum, cutoff = low
+    level = "red" if value < params["red_fraction"] * maximum else "amber"
+    return Finding(
+        level=level,
+        reasons=(
+            reason(
+                f"The client rated session {latest.number} {fmt(value)} of {fmt(maximum)} overall "
+                f"(below {fmt(cutoff)}, {fmt(params['fraction'] * 100)}% of the maximum).",
+                session=latest.number,
+                answer="relationship.total",
+                value=value,
+                maximum=maximum,
+                threshold=cutoff,
+            ),
+        ),
+        suggested_action="Open the next session by asking what felt off last time, and what would make "
+        "the sessions more useful for them.",
+        session_id=latest.id,
+    )
+
+
+@rule(
+    id="relationship.low_item",
+    version="1",
+    pillar="relationship",
+    title="Bond, goals or approach rated 6 of 10 or lower",
+    defaults={"at_most": 6},
+    source="Bordin (1979): bond, goals and tasks — a low item shows which part of the alliance to "
+    "repair. Threshold: Attune default.",
+)
+def low_item(facts: EpisodeFacts, params: Params) -> Finding | None:
+    latest = facts.latest_checkin()
+    if latest is None:
+        return None
+    low = []
+    for item in ("heard", "goals", "approach"):
+        value = latest.checkin.answer("relationship", item)
+        if isinstance(value, int) and value <= params["at_most"]:
+            low.append((item, value))
+    if not low:
+        return None
+    reasons = tuple(
+        reason(
+            f'Session {latest.number}: "{ITEM_WORDS[item]}" rated {value} of 10 '
+            f"({fmt(params['at_most'])} or lower).",
+            session=latest.number,
+            answer=f"relationship.{item}",
+            value=value,
+            threshold=params["at_most"],
+        )
+        for item, value in low
+    )
+    action = "; ".join(ITEM_ACTIONS[item] for item, _ in low)
+    return Finding(
+        level="red" if any(v <= params["at_most"] - 3 for _, v in low) else "amber",
+        reasons=reasons,
+        suggested_action=action[0].upper() + action[1:] + ".",
+        session_id=latest.id,
+    )
+
+
+@rule(
+    id="relationship.drop",
+    version="1",
+    pillar="relationship",
+    title="A drop from the client's previous check-in",
+    defaults={"item_drop": 1, "total_drop_fraction": 0.10},
+    source="Alliance scores bunch near the top, so a fall from the client's own last rating is an early "
+    "rupture marker (Eubanks et al. 2018). Thresholds: Attune defaults.",
+)
+def drop(facts: EpisodeFacts, params: Params) -> Finding | None:
+    latest, previous = facts.latest_checkin(), facts.previous_checkin()
+    if latest is None or previous is None:
+        return None
+    reasons = []
+    for item in TOTAL_ITEMS:
+        now_value = latest.checkin.answer("relationship", item)
+        before = previous.checkin.answer("relationship", item)
+        if (
+            isinstance(now_value, int)
+            and isinstance(before, int)
+            and before - now_value >= params["item_drop"]
+        ):
+            reasons.append(
+                reason(
+                    f'"{ITEM_WORDS[item].capitalize()}" fell from {before} after session {previous.number} '
+                    f"to {now_value} after session {latest.number}.",
+                    session=latest.number,
+                    previous_session=previous.number,
+                    answer=f"relationship.{item}",
+                    value=now_value,
+                    previous=before,
+                    threshold=params["item_drop"],
+                )
+            )
+    now_total, before_total = total_of(latest), total_of(previous)
+    if now_total and before_total and before_total[0] > 0:
+        fall = (before_total[0] - now_total[0]) / before_total[0]
+        if fall >= params["total_drop_fraction"]:
+            reasons.append(
+                reason(
+                    f"The total fell {fmt(round(fall * 100))}% (from {fmt(before_total[0])} to "
+                    f"{fmt(now_total[0])} of {fmt(now_total[1])}).",
+                    session=latest.number,
+                    previous_session=previous.number,
+                    answer="relationship.total",
+                    value=now_total[0],
+                    previous=before_total[0],
+                    threshold=params["total_drop_fraction"],
+                )
+            )
+    if not reasons:
+        return None
+    return Finding(
+        level="amber",
+        reasons=tuple(reasons),
+        suggested_action='Name the change early in the next session ("your rating was a little lower '
+        'last time — what was different?") and thank them for saying so.',
+        session_id=latest.id,
+    )
+
+
+@rule(
+    id="relationship.rupture",
+    version="1",
+    pillar="relationship",
+    title="A rupture reported by the client or noticed by the clinician",
+    source="Rupture and repair: repaired ruptures go with better outcomes (Eubanks et al. 2018, r = .29).",
+)
+def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
+    latest = facts.latest_checkin()
+    reasons = []
+    if latest is not None and latest.checkin.answer("relationship", "misunderstood") == 1:
+        words = latest.checkin.answer("relationship", "misunderstood_words") or ""
+        text = f"After session {latest.number} the client said there was a moment they felt misunderstood."
+        reasons.append(
+            reason(
+                text + (f' In their words: "{words[:300]}"' if words else ""),
+                session=latest.number,
+                answer="relationship.misunderstood",
+                value=1,
+            )
+        )
+    rated = [s for s in facts.sessions if s.clinician_rating is not None]
+    if (
+        rated
+        and rated[-1].clinician_rating.rupture_noticed
+        and (latest is None or rated[-1].number >= latest.number)
+    ):
+        reasons.append(
+            reason(
+                f"You noted a rupture in session {rated[-1].number}.",
+                session=rated[-1].number,
+                answer="clinician_rating.rupture_noticed",
+                value=True,
+            )
+        )
+    if not reasons:
+        return None
+    anchor = latest if latest is not None and (not rated or latest.number >= rated[-1].number) else rated[-1]
+    return Finding(
+        level="amber",
+        reasons=tuple(reasons),
+        suggested_action="Bring up the moment gently at the start of the next session, own your part, and "
+        "ask what would help.",
+        session_id=anchor.id,
+    )
+
+
+@rule(
+    id="relationship.discrepancy",
+    version="1",
+    pillar="relationship",
+    title="Clinician rates the alliance well above the client",
+    defaults={"mean_gap": 2.0},
+    source="Clients and clinicians see the alliance differently, clinicians often more favourably "
+    "(Tryon, Blackwell & Hammel 2007). Threshold: Attune default.",
+)
+def discrepancy(facts: EpisodeFacts, params: Params) -> Finding | None:
+    both = [s for s in facts.sessions if s.checkin is not None and s.clinician_rating is not None]
+    if not both:
+        return None
+    session = both[-1]
+    gaps = []
+    for item in TOTAL_ITEMS:
+        mine = session.clinician_rating.answers.get(item)
+        theirs = session.checkin.answer("relationship", item)
+        if isinstance(mine, int) and isinstance(theirs, int):
+            gaps.append(mine - theirs)
+    if not gaps:
+        return None
+    gap = sum(gaps) / len(gaps)
+    if gap < params["mean_gap"]:
+        return None
+    return Finding(
+        level="amber",
+        reasons=(
+            reason(
+                f"For session {session.number} your ratings were {fmt(round(gap, 1))} points higher than "
+                f"the client's on average (threshold {fmt(params['mean_gap'])}).",
+                session=session.number,
+                answer="relationship vs clinician rating",
+                value=round(gap, 2),
+                threshold=params["mean_gap"],
+            ),
+        ),
+        suggested_action="The session may have felt better to you than to them: ask directly how the "
+        "sessions are going for them, and what you could do differently.",
+        session_id=session.id,
+    )
+
+
+@rule(
+    id="relationship.low_relative",
+    version="1",
+    pillar="relationship",
+    title="Alliance in the bottom 10% of this clinic at the same session number",
+    defaults={"bottom_share": 0.10, "min_ratings": 200},
+    source="Ceiling effect: most alliance ratings sit near the top, so a rating low for this clinic "
+    "matters even above the absolute cutoff. Thresholds: Attune defaults.",
+    needs_clinic_totals=True,
+)
+def low_relative(facts: EpisodeFacts, params: Params) -> Finding | None:
+    latest = facts.latest_checkin()
+    totals = facts.clinic_totals_at_session
+    if latest is None or len(totals) < params["min_ratings"]:
+        return None
+    mine = total_of(latest)
+    if mine is None:
+        return None
+    at_or_below = bisect.bisect_right(totals, mine[0])
+    share = at_or_below / len(totals)
+    if share > params["bottom_share"]:
+        return None
+    return Finding(
+        level="amber",
+        reasons=(
+            reason(
+                f"The client's total of {fmt(mine[0])} after session {latest.number} is as low as or lower "
+                f"than only {fmt(round(share * 100, 1))}% of {len(totals)} ratings at session "
+                f"{latest.number} in this clinic (bottom {fmt(params['bottom_share'] * 100)}%).",
+                session=latest.number,
+                answer="relationship.total",
+                value=mine[0],
+                share=round(share, 4),
+                ratings=len(totals),
+                threshold=params["bottom_share"],
+            ),
+        ),
+        suggested_action="Lower than most clients at this point: ask what would make the sessions more "
+        "useful, even if the rating looks fine on its own.",
+        session_id=latest.id,
+    )
+
+
+@rule(
+    id="relationship.persistent_low",
+    version="1",
+    pillar="relationship",
+    title="Low rapport at two check-ins running, from session 2",
+    defaults={"fraction": 0.9, "from_session": 2},
+    source="A weak alliance that does not recover early predicts dropout (Sharf et al. 2010, d = .55); "
+    "a client should feel free to find the right clinician.",
+)
+def persistent_low(facts: EpisodeFacts, params: Params) -> Finding | None:
+    latest, previous = facts.latest_checkin(), facts.previous_checkin()
+    if latest is None or previous is None or latest.number < params["from_session"]:
+        return None
+    now_low = _below_cutoff(latest, params["fraction"])
+    before_low = _below_cutoff(previous, params["fraction"])
+    if now_low is None or before_low is None:
+        return None
+    return Finding(
+        level="red",
+        reasons=(
+            reason(
+                f"The total stayed below {fmt(now_low[2])} of {fmt(now_low[1])}: {fmt(before_low[0])} after "
+                f"session {previous.number}, {fmt(now_low[0])} after session {latest.number}.",
+                session=latest.number,
+                previous_session=previous.number,
+                answer="relationship.total",
+                value=now_low[0],
+                previous=before_low[0],
+                threshold=now_low[2],
+            ),
+        ),
+        suggested_action="Talk about fit; offer a transfer. Ask openly whether this way of working, and "
+        "working with you, suits them — and say they are free to see another clinician if they prefer.",
+        session_id=latest.id,
+    )
+
+
+RULES = (low_total, low_item, drop, rupture, discrepancy, low_relative, persistent_low)

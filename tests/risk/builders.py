@@ -1,0 +1,75 @@
+"""Small builders for rule tests: episode facts from a few keyword arguments, no database."""
+
+import datetime as dt
+
+from care.facts import (
+    CheckInFacts,
+    ClinicianRatingFacts,
+    EpisodeFacts,
+    GoalFacts,
+    IntakeReadinessFacts,
+    SessionFacts,
+)
+
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+GOOD = {"heard": 10, "goals": 10, "approach": 10, "overall": 10, "belief": 9, "misunderstood": 0}
+
+
+def relationship(**items) -> dict:
+    return {**GOOD, **items}
+
+
+def session(
+    number: int,
+    *,
+    days_ago: float | None = None,
+    attendance: str = "attended",
+    late_minutes: int = 0,
+    booked: bool = False,
+    answers: dict | None = None,
+    rel: dict | None = None,
+    clinician: dict | None = None,
+    rupture_noticed: bool = False,
+) -> SessionFacts:
+    """Session `number`, held `days_ago` days before NOW (default: a week per session, latest yesterday)."""
+    start = NOW - dt.timedelta(days=days_ago if days_ago is not None else 1 + 7 * (3 - number))
+    if rel is not None:
+        answers = {**(answers or {}), "relationship": relationship(**rel)}
+    checkin = None
+    if answers is not None:
+        scores = {}
+        r = answers.get("relationship")
+        if r:
+            scores["relationship.total"] = (
+                float(sum(r[k] for k in ("heard", "goals", "approach", "overall"))),
+                40.0,
+            )
+        checkin = CheckInFacts(submitted_at=start + dt.timedelta(hours=2), answers=answers, scores=scores)
+    return SessionFacts(
+        id=1000 + number,
+        number=number,
+        scheduled_start=start,
+        scheduled_end=start + dt.timedelta(minutes=50),
+        attendance=attendance,
+        late_minutes=late_minutes,
+        next_session_booked=booked,
+        checkin=checkin,
+        clinician_rating=(
+            ClinicianRatingFacts(answers=clinician or {}, rupture_noticed=rupture_noticed)
+            if clinician is not None or rupture_noticed
+            else None
+        ),
+    )
+
+
+def facts(*sessions: SessionFacts, goals=(), intake=None, totals=(), is_open=True, now=NOW) -> EpisodeFacts:
+    return EpisodeFacts(
+        episode_id=1,
+        clinic_id=1,
+        now=now,
+        is_open=is_open,
+        sessions=tuple(sessions),
+        goals=tuple(GoalFacts(text=t, endorsed_by_client=e) for t, e in goals),
+        intake=IntakeReadinessFacts(*intake) if intake else None,
+        clinic_totals_at_session=tuple(sorted(totals)),
+    )
