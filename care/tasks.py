@@ -41,3 +41,12 @@ def send_flag_digests() -> int:
     from care.flags import digests_send
 
     return digests_send()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=30, max_retries=3)
+def send_checkin_reminders() -> int:
+    """Beat, hourly: one reminder per unanswered check-in once the clinic's reminder delay has passed
+    (a conditional UPDATE on the link makes overlapping runs safe)."""
+    from care.checkins import checkin_send_reminders
+
+    return checkin_send_reminders()

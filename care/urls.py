@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from care import views
+from care import session_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("caseload/", views.caseload, name="caseload"),
     path("clients/<int:client_id>/", views.client_detail, name="client-detail"),
+    path("sessions/<int:session_id>/", session_views.session_detail, name="session-detail"),
+    path(
+        "sessions/<int:session_id>/attendance/", session_views.session_attendance, name="session-attendance"
+    ),
+    path(
+        "sessions/<int:session_id>/checkin-link/",
+        session_views.session_checkin_link,
+        name="session-checkin-link",
+    ),
+    path("sessions/<int:session_id>/rating/", session_views.session_rating, name="session-rating"),
     path("supervision/", views.supervision, name="supervision"),
     path("clinic/", views.clinic_overview, name="clinic-overview"),
     path("health/", views.health, name="health"),

@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "care.tasks.send_flag_digests",
         "schedule": crontab(hour=envint("FLAG_DIGEST_HOUR", 7), minute=0),
     },
+    # Check-in reminders (after Clinic.checkin_reminder_after_hours) and marking expired check-ins.
+    "checkin-reminders": {"task": "care.tasks.send_checkin_reminders", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {
