@@ -1,3 +1,14 @@
 """The JSON API (DRF). One view per operation."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from care import api_fhir
+
+urlpatterns: list = [
+    path(
+        "instruments/<slug:key>/questionnaire/",
+        api_fhir.InstrumentQuestionnaireApi.as_view(),
+        name="api-instrument-questionnaire",
+    ),
+    path("checkins/<int:checkin_id>/fhir/", api_fhir.CheckInBundleApi.as_view(), name="api-checkin-fhir"),
+]

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from care import session_views, views
 
@@ -21,5 +21,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/rating/", session_views.session_rating, name="session-rating"),
     path("supervision/", views.supervision, name="supervision"),
     path("clinic/", views.clinic_overview, name="clinic-overview"),
+    path("clinic/instruments/", include("care.instrument_urls")),
     path("health/", views.health, name="health"),
 ]
