@@ -1,0 +1,246 @@
+"""The engine against PostgreSQL: facts gathered, flags raised once, updated, resolved, never duplicated."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from care import risk
+from care.flags import flag_acknowledge, flag_raise, flag_resolve
+from care.models import CheckIn, Episode, Flag, FlagEvent
+from care.schemas import FlagReason
+from tests import factories
+from tests.risk.helpers import add_session, rel, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_totals_cache():
+    risk.clear_totals_cache()
+
+
+@pytest.fixture
+def episode():
+    return factories.EpisodeFactory()
+
+
+def active(episode, rule):
+    return Flag.objects.filter(episode=episode, rule=rule).exclude(status=Flag.Status.RESOLVED)
+
+
+def test_low_check_in_raises_one_explained_flag_and_marks_evaluated(episode):
+    # Given a first session the client rated 32/40
+    s1 = add_session(episode, 1)
+    checkin = submit(s1, rel(heard=8, goals=8, approach=8, overall=8))
+    # When the engine evaluates the episode
+    result = risk.evaluate_episode(episode.pk)
+    # Then a low-total flag carries the evidence, the rule version and a next step
+    assert "relationship.low_total" in result.raised
+    flag = active(episode, "relationship.low_total").get()
+    assert flag.level == "amber" and flag.pillar == "relationship" and flag.rule_version == "1"
+    assert flag.session_id == s1.pk
+    assert flag.reasons[0]["text"].startswith("The client rated session 1 32 of 40 overall")
+    assert flag.reasons[0]["evidence"]["threshold"] == 36.0
+    assert "what felt off" in flag.suggested_action
+    # and the outbox is cleared
+    checkin.refresh_from_db()
+    episode.refresh_from_db()
+    assert checkin.evaluated_at is not None
+    assert episode.evaluation_due_at is None and episode.evaluated_at is not None
+
+
+def test_re_evaluating_the_same_evidence_changes_nothing(episode):
+    submit(add_session(episode, 1), rel(heard=5))
+    risk.evaluate_episode(episode.pk)
+    events = FlagEvent.objects.count()
+    # When the task runs again (a retry, a duplicate message, the sweep)
+    again = risk.evaluate_episode(episode.pk)
+    # Then there is still one flag per rule and no new history
+    assert again.raised == [] and again.updated == []
+    assert Flag.objects.filter(episode=episode).count() == 2  # low_item and low_total
+    assert FlagEvent.objects.count() == events
+
+
+def test_new_evidence_updates_the_open_flag_instead_of_duplicating(episode):
+    submit(add_session(episode, 1, days_ago=8), rel(heard=6), evaluate=True)
+    flag = active(episode, "relationship.low_item").get()
+    flag_acknowledge(flag=flag, actor=episode.clinician.user)
+    # When session 2 is rated low on a different item
+    submit(add_session(episode, 2), rel(heard=9, approach=5), evaluate=True)
+    # Then the same flag carries the new evidence, keeps its acknowledgement, and says it was updated
+    flag.refresh_from_db()
+    assert active(episode, "relationship.low_item").count() == 1
+    assert flag.status == Flag.Status.ACKNOWLEDGED
+    assert "approach fits them" in flag.reasons[0]["text"] and "Session 2" in flag.reasons[0]["text"]
+    assert list(flag.events.values_list("action", flat=True)) == ["raised", "acknowledged", "updated"]
+
+
+def test_later_check_in_that_recovers_resolves_the_flag(episode):
+    submit(add_session(episode, 1, days_ago=8), rel(goals=5), evaluate=True)
+    flag = active(episode, "relationship.low_item").get()
+    # When the next check-in is back to good
+    submit(add_session(episode, 2), rel(), evaluate=True)
+    # Then the flag resolves by itself, with the reason, and no one as the actor
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.RESOLVED and flag.resolved_by is None
+    assert flag.resolution == "Resolved automatically: the check-in after session 2 shows recovery."
+
+
+def test_flag_stays_open_until_a_later_check_in_even_if_rule_quiet(episode):
+    # Given a rupture flag the clinician noted, with no check-in yet after it
+    flag = flag_raise(
+        episode=episode,
+        rule="relationship.low_item",
+        rule_version="1",
+        pillar="relationship",
+        level="amber",
+        reasons=[FlagReason(text="x")],
+        suggested_action="y",
+        session=add_session(episode, 1),
+    )
+    # When the engine runs and the rule does not fire (there is no check-in at all)
+    risk.evaluate_episode(episode.pk)
+    # Then nothing shows recovery yet, so the flag stays open
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.OPEN
+
+
+def test_condition_rule_resolves_when_condition_clears(episode):
+    s1 = add_session(episode, 1, days_ago=20)
+    risk.evaluate_episode(episode.pk)
+    assert active(episode, "reliability.no_rebooking").exists()
+    # When the next session gets booked
+    s1.next_session_booked = True
+    s1.save(update_fields=["next_session_booked"])
+    risk.evaluate_episode(episode.pk)
+    # Then the flag closes by itself
+    assert not active(episode, "reliability.no_rebooking").exists()
+    assert Flag.objects.get(episode=episode, rule="reliability.no_rebooking").resolution.startswith(
+        "Resolved automatically: no longer the case"
+    )
+
+
+def test_hand_resolved_flag_is_not_raised_again_for_the_same_evidence(episode):
+    submit(add_session(episode, 1, days_ago=8), rel(misunderstood=1), evaluate=True)
+    flag = active(episode, "relationship.rupture").get()
+    flag_resolve(flag=flag, actor=episode.clinician.user, reason="Talked it through in session 2.")
+    # When the engine runs again on the same facts
+    risk.evaluate_episode(episode.pk)
+    # Then it does not reopen what the clinician closed
+    assert not active(episode, "relationship.rupture").exists()
+    # But a new rupture after session 2 opens a new flag
+    submit(add_session(episode, 2), rel(misunderstood=1, misunderstood_words="Again rushed"), evaluate=True)
+    assert active(episode, "relationship.rupture").get().pk != flag.pk
+
+
+def test_safety_flag_from_the_check_in_is_left_alone(episode):
+    safety = flag_raise(
+        episode=episode,
+        rule="safety.phq9_item9",
+        rule_version="1",
+        pillar="safety",
+        level="red",
+        reasons=[FlagReason(text="item 9")],
+        suggested_action="call",
+        session=add_session(episode, 1, days_ago=8),
+    )
+    submit(add_session(episode, 2), rel(), evaluate=True)
+    safety.refresh_from_db()
+    assert safety.status == Flag.Status.OPEN
+
+
+def test_closed_episode_gets_no_new_flags_but_is_marked_evaluated(episode):
+    submit(add_session(episode, 1), rel(heard=2))
+    Episode.objects.filter(pk=episode.pk).update(closed_on=timezone.localdate(), end_reason="mutual")
+    risk.evaluate_episode(episode.pk)
+    assert not Flag.objects.filter(episode=episode).exists()
+    assert not CheckIn.objects.filter(session__episode=episode, evaluated_at__isnull=True).exists()
+
+
+def test_clinic_can_switch_a_rule_off(episode):
+    clinic = episode.client.clinic
+    clinic.risk_thresholds = {"relationship.low_item": {"enabled": False}}
+    clinic.save(update_fields=["risk_thresholds"])
+    submit(add_session(episode, 1), rel(heard=5), evaluate=True)
+    assert not Flag.objects.filter(episode=episode, rule="relationship.low_item").exists()
+    assert Flag.objects.filter(episode=episode, rule="relationship.low_total").exists()
+
+
+def test_relative_rule_uses_the_clinics_ratings_at_the_same_session_number(episode):
+    # Given 200 session-1 ratings in the clinic, most at the top
+    clinic = episode.client.clinic
+    for i in range(200):
+        other = factories.EpisodeFactory(clinician=episode.clinician)
+        submit(add_session(other, 1), rel() if i >= 10 else rel(overall=9))
+    # When this client rates session 1 at 39/40 (above the absolute cutoff, but in the bottom 5.5%)
+    submit(add_session(episode, 1), rel(overall=9), evaluate=True)
+    flag = active(episode, "relationship.low_relative").get()
+    assert "of 201 ratings at session 1 in this clinic" in flag.reasons[0]["text"]
+    assert clinic.pk == flag.episode.client.clinic_id
+
+
+def test_query_count_does_not_grow_with_sessions():
+    def queries_for(n_sessions):
+        ep = factories.EpisodeFactory()
+        for n in range(1, n_sessions + 1):
+            submit(add_session(ep, n, days_ago=n_sessions - n + 1), rel())
+        risk.evaluate_episode(ep.pk)  # warm: flags as they will stay
+        risk.clear_totals_cache()
+        with CaptureQueriesContext(connection) as ctx:
+            risk.evaluate_episode(ep.pk)
+        return len(ctx.captured_queries)
+
+    # episode lock, sessions+check-ins+ratings, scores, goals, clinic totals, flags, 2 outbox updates
+    # (plus savepoint bookkeeping) — the same for 1 session as for 12
+    assert queries_for(1) == queries_for(12)
+
+
+def test_sweep_finds_lost_evaluations_and_never_evaluated_check_ins(episode):
+    # Given a check-in whose task was lost (outbox still set, long ago)
+    submit(add_session(episode, 1), rel(heard=5))
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Episode.objects.filter(pk=episode.pk).update(evaluation_due_at=long_ago)
+    # and a check-in stored by something that forgot to mark the outbox at all
+    other = factories.EpisodeFactory()
+    checkin = submit(add_session(other, 1), rel())
+    Episode.objects.filter(pk=other.pk).update(evaluation_due_at=None)
+    CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=long_ago)
+    # When the sweep runs in-process
+    ids = risk.sweep_due(enqueue=False)
+    # Then both were evaluated
+    assert {episode.pk, other.pk} <= set(ids)
+    assert not CheckIn.objects.filter(evaluated_at__isnull=True).exists()
+    assert active(episode, "relationship.low_item").exists()
+
+
+def test_sweep_watches_time_based_rules_without_any_event(episode):
+    # Given an attended session 3 days ago, evaluated right after, and no check-in since
+    add_session(episode, 1, days_ago=3, next_session_booked=True)
+    Episode.objects.filter(pk=episode.pk).update(evaluated_at=timezone.now() - dt.timedelta(days=3))
+    # When the hourly watch comes round
+    risk.sweep_due(enqueue=False)
+    # Then the missing check-in is flagged
+    flag = active(episode, "reliability.no_checkin").get()
+    assert "No check-in came back within 48 hours of session 1" in flag.reasons[0]["text"]
+
+
+def test_stale_flags_are_marked_once_after_the_clinics_time(episode):
+    clinic = episode.client.clinic
+    clinic.flag_stale_after_hours = 24
+    clinic.save(update_fields=["flag_stale_after_hours"])
+    submit(add_session(episode, 1), rel(heard=5), evaluate=True)
+    flags = Flag.objects.filter(episode=episode)
+    # 23 hours: not yet; 25 hours: stale; again: nothing new
+    assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=23)) == 0
+    assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=25)) == flags.count()
+    assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=26)) == 0
+    assert FlagEvent.objects.filter(action="marked_stale").count() == flags.count()
+    # An acknowledged flag is never marked stale
+    other = factories.EpisodeFactory(clinician=episode.clinician)
+    submit(add_session(other, 1), rel(heard=5), evaluate=True)
+    for f in Flag.objects.filter(episode=other):
+        flag_acknowledge(flag=f, actor=other.clinician.user)
+    assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=30)) == 0
