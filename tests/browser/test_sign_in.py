@@ -1,0 +1,45 @@
+"""Staff sign in with a real browser and land on the page their role starts from."""
+
+import pytest
+
+from care.models import User
+from tests import factories
+from tests.browser.conftest import serious_accessibility_violations, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_clinician_signs_in_and_lands_on_their_caseload(page, live_server):
+    clinician = factories.ClinicianFactory(user__username="dana", user__first_name="Dana")
+    episode = factories.EpisodeFactory(clinician=clinician, client__given_name="Maya")
+
+    sign_in(page, live_server, "dana")
+
+    page.wait_for_url(f"{live_server.url}/caseload/**")
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    assert page.get_by_role("link", name=str(episode.client)).first.is_visible()
+
+
+def test_a_supervisor_and_an_admin_land_on_their_own_pages(page, live_server):
+    factories.SupervisorFactory(user__username="sam")
+    factories.UserFactory(username="alex", role=User.Role.ADMIN)
+
+    sign_in(page, live_server, "sam")
+    page.wait_for_url(f"{live_server.url}/supervision/**")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "alex")
+    page.wait_for_url(f"{live_server.url}/clinic/**")
+
+
+def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(page, live_server):
+    factories.ClinicianFactory(user__username="dana")
+
+    sign_in(page, live_server, "dana", password="not the password")
+
+    assert page.get_by_role("alert").inner_text().startswith("That username and password didn't match")
+    assert page.url.startswith(f"{live_server.url}/login/")
+
+
+def test_the_sign_in_page_is_accessible_at_phone_width(phone_page, live_server):
+    phone_page.goto(f"{live_server.url}/login/")
+    assert serious_accessibility_violations(phone_page) == []
