@@ -1,12 +1,18 @@
 """Reads of client data for pages and the API. Each takes the requesting user and owns its joins."""
 
-from dataclasses import dataclass
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from care import charts
 from care.access import access_client, episodes_visible_to
 from care.audit import audit_list_read, audit_record
-from care.models import AuditEvent, Client, Clinic, Episode, Flag, Session, User
+from care.models import AuditEvent, Client, Clinic, Episode, Flag, FlagEvent, Program, Score, Session, User
+from care.pillars import all_pillars
 
 
 def caseload_for(user: User, *, clinician_id: int | None = None) -> QuerySet[Episode]:
@@ -33,6 +39,451 @@ def caseload_read(user: User) -> list[Episode]:
     rows = list(caseload_for(user))
     audit_list_read(actor=user, what="caseload", client_ids=[e.client_id for e in rows])
     return rows
+
+
+# --- Pillar status -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PillarStatus:
+    key: str
+    label: str
+    level: str  # "red", "amber" or "green"
+    why: str
+
+    @property
+    def level_label(self) -> str:
+        return {"red": _("Act now"), "amber": _("Watch"), "green": _("On track")}[self.level]
+
+
+def pillar_statuses(active_flags: list[Flag]) -> list[PillarStatus]:
+    """One status per pillar from the episode's active flags: red if any red flag, amber if any amber,
+    else green; `why` is the flags' reasons in plain words."""
+    by_pillar: dict[str, list[Flag]] = defaultdict(list)
+    for flag in active_flags:
+        by_pillar[flag.pillar].append(flag)
+    statuses = []
+    for pillar in all_pillars():
+        flags = by_pillar.get(pillar.key, [])
+        if not flags:
+            statuses.append(PillarStatus(pillar.key, str(pillar.label), "green", _("No open flags.")))
+            continue
+        level = "red" if any(f.level == Flag.Level.RED for f in flags) else "amber"
+        why = " ".join(reason.get("text", "") for f in flags for reason in f.reasons if reason.get("text"))
+        statuses.append(PillarStatus(pillar.key, str(pillar.label), level, why or _("Open flag.")))
+    return statuses
+
+
+# --- Caseload page -------------------------------------------------------------------------------
+
+CASELOAD_SORTS = {
+    "client": lambda r: (r.client.family_name.lower(), r.client.given_name.lower(), r.episode.pk),
+    "week": lambda r: (r.week, r.episode.pk),
+    "sessions": lambda r: (r.episode.sessions_so_far, r.episode.pk),
+    "checkin": lambda r: (r.episode.last_checkin_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.episode.pk),
+    "alliance": lambda r: (r.alliance[-1] if r.alliance else -1, r.episode.pk),
+    "flags": lambda r: (r.flag_rank, r.episode.pk),
+}
+
+
+@dataclass
+class CaseloadRow:
+    episode: Episode
+    week: int
+    alliance: list[float]
+    sparkline: dict
+    pillars: list[PillarStatus]
+    flags: list[Flag]
+
+    @property
+    def client(self) -> Client:
+        return self.episode.client
+
+    @property
+    def flag_rank(self) -> tuple[int, int]:
+        reds = sum(1 for f in self.flags if f.level == Flag.Level.RED)
+        return (reds, len(self.flags))
+
+
+@dataclass
+class Caseload:
+    rows: list[CaseloadRow]
+    programs: list[Program]
+    flags: list[Flag]  # every active flag on the caseload, most urgent first: the inbox
+    total: int
+    sort: str
+    descending: bool
+    flagged_only: bool
+    program_id: int | None
+
+
+def episode_week(opened_on: dt.date, today: dt.date) -> int:
+    return max((today - opened_on).days // 7 + 1, 1)
+
+
+def _active_flags_prefetch() -> Prefetch:
+    return Prefetch(
+        "flags",
+        queryset=Flag.objects.filter(status__in=Flag.ACTIVE_STATES).order_by("level", "-opened_at", "-id"),
+        to_attr="active_flag_list",
+    )
+
+
+def caseload_page_read(
+    user: User,
+    *,
+    sort: str = "flags",
+    descending: bool = True,
+    flagged_only: bool = False,
+    program_id: int | None = None,
+) -> Caseload:
+    """The clinician's home: every open episode they hold with its trend and pillar status, plus the
+    flag inbox. Five queries whatever the caseload's size (episodes, flags, alliance scores, programs,
+    the audit row)."""
+    episodes = caseload_for(user).prefetch_related(_active_flags_prefetch())
+    if flagged_only:
+        episodes = episodes.filter(active_flags__gt=0)
+    if program_id is not None:
+        episodes = episodes.filter(program_id=program_id)
+    episodes = list(episodes)
+    totals: dict[int, list[float]] = defaultdict(list)
+    for episode_id, value in (
+        Score.objects.filter(
+            checkin__session__episode__in=[e.pk for e in episodes], instrument="relationship", scale="total"
+        )
+        .order_by("checkin__session__episode_id", "checkin__session__number")
+        .values_list("checkin__session__episode_id", "value")
+    ):
+        totals[episode_id].append(value)
+    programs = list(
+        Program.objects.filter(episodes__in=caseload_for(user).values("pk")).distinct().order_by("name")
+    )
+    today = timezone.localdate()
+    rows = []
+    for episode in episodes:
+        recent = totals.get(episode.pk, [])[-12:]
+        rows.append(
+            CaseloadRow(
+                episode=episode,
+                week=episode_week(episode.opened_on, today),
+                alliance=recent,
+                sparkline=charts.sparkline(recent),
+                pillars=pillar_statuses(episode.active_flag_list),
+                flags=episode.active_flag_list,
+            )
+        )
+    if sort not in CASELOAD_SORTS:
+        sort = "flags"
+    rows.sort(key=CASELOAD_SORTS[sort], reverse=descending)
+    inbox = sorted(
+        (f for r in rows for f in r.flags),
+        key=lambda f: (f.level != Flag.Level.RED, f.status != Flag.Status.OPEN, -f.opened_at.timestamp()),
+    )
+    by_id = {r.episode.pk: r.episode for r in rows}
+    for flag in inbox:  # the inbox shows whose flag it is without another query
+        flag.episode = by_id[flag.episode_id]
+    audit_list_read(actor=user, what="caseload", client_ids=[r.client.pk for r in rows])
+    return Caseload(
+        rows=rows,
+        programs=programs,
+        flags=inbox,
+        total=len(rows),
+        sort=sort,
+        descending=descending,
+        flagged_only=flagged_only,
+        program_id=program_id,
+    )
+
+
+# --- Client page ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionView:
+    session: Session
+    answers: list[dict]  # [{"title": …, "items": [(question, answer)]}]
+    own_words: list[tuple[str, str]]  # [(what was asked, what the client wrote)]
+    scores: dict[str, Score]
+    clinician_rating: object | None
+
+    @property
+    def relationship_total(self) -> float | None:
+        score = self.scores.get("relationship.total")
+        return score.value if score is not None else None
+
+
+@dataclass
+class ClientPage:
+    client: Client
+    episode: Episode | None
+    other_episodes: list[Episode]
+    week: int
+    sessions: list[SessionView]
+    pillars: list[PillarStatus]
+    active_flags: list[Flag]
+    past_flags: list[Flag]
+    plan: object | None
+    plan_history: list
+    goals: list
+    figures: dict[str, dict]
+    summary: dict[str, list[str]] = field(default_factory=dict)
+    next_session: Session | None = None
+
+
+def _answer_label(item, value) -> str:
+    if item.type == "text":
+        return str(value)
+    if item.type == "yesno":
+        return _("Yes") if value else _("No")
+    if item.type == "choice":
+        for option in item.options:
+            if option.value == value:
+                return option.label.get("en", str(value))
+    if item.type == "scale":
+        return f"{value}/{item.max}"
+    return str(value)
+
+
+def describe_answers(checkin) -> tuple[list[dict], list[tuple[str, str]]]:
+    """A check-in's answers as the clinician reads them: question text with the answer in words, and the
+    client's own free-text words pulled out. Uses the built-in definitions (no queries)."""
+    from care.instruments import get_instrument
+
+    sections, own_words = [], []
+    for key, answers in (checkin.answers or {}).items():
+        try:
+            instrument = get_instrument(key, (checkin.instrument_versions or {}).get(key))
+        except LookupError:
+            instrument = None
+        items = []
+        for item_key, value in answers.items():
+            if instrument is None:
+                items.append((item_key, str(value)))
+                continue
+            try:
+                item = instrument.item(item_key)
+            except KeyError:
+                items.append((item_key, str(value)))
+                continue
+            question = item.text.get("en", item_key)
+            if item.type == "text":
+                if str(value).strip():
+                    own_words.append((question, str(value)))
+                continue
+            items.append((question, _answer_label(item, value)))
+        title = instrument.title.get("en", key) if instrument else key
+        if items:
+            sections.append({"key": key, "title": title, "items": items})
+    return sections, own_words
+
+
+def _summary(sessions: list[SessionView], active_flags: list[Flag]) -> dict[str, list[str]]:
+    """What's working and what isn't, in a few plain sentences from the latest scores."""
+    working, not_working = [], []
+    totals = [
+        (s.session.number, s.scores["relationship.total"].value)
+        for s in sessions
+        if "relationship.total" in s.scores
+    ]
+    if totals:
+        number, latest = totals[-1]
+        if latest >= charts.RELATIONSHIP_ITEM_CUTOFF * 4:
+            working.append(_("Relationship rated %(v)g/40 at session %(n)s.") % {"v": latest, "n": number})
+        else:
+            not_working.append(
+                _("Relationship rated %(v)g/40 at session %(n)s, below %(c)g.")
+                % {"v": latest, "n": number, "c": charts.RELATIONSHIP_ITEM_CUTOFF * 4}
+            )
+        if len(totals) > 1 and latest < totals[-2][1]:
+            not_working.append(
+                _("Relationship dropped from %(a)g to %(b)g since the session before.")
+                % {"a": totals[-2][1], "b": latest}
+            )
+    for key, title in (("phq9.total", "PHQ-9"), ("gad7.total", "GAD-7")):
+        values = [s.scores[key].value for s in sessions if key in s.scores]
+        if len(values) > 1:
+            change = values[-1] - values[0]
+            sentence = _("%(m)s from %(a)g to %(b)g.") % {"m": title, "a": values[0], "b": values[-1]}
+            (working if change < 0 else not_working if change > 0 else working).append(sentence)
+    missed = [
+        s.session
+        for s in sessions
+        if s.session.attendance in {Session.Attendance.NO_SHOW, *Session.CLINICIAN_INITIATED}
+    ]
+    if missed:
+        not_working.append(_("%(n)s no-shows or clinician cancellations so far.") % {"n": len(missed)})
+    late = [s.session for s in sessions if s.session.attendance == Session.Attendance.LATE_START]
+    if late:
+        not_working.append(_("%(n)s late starts.") % {"n": len(late)})
+    attended = [s for s in sessions if s.session.was_attended]
+    if attended and not missed and not late:
+        working.append(_("Every session so far started on time."))
+    for flag in active_flags:
+        not_working.append(
+            _("Open %(level)s flag: %(action)s")
+            % {"level": flag.get_level_display().lower(), "action": flag.suggested_action}
+        )
+    return {"working": working, "not_working": not_working}
+
+
+def _chart_rows(sessions: list[SessionView]) -> dict[str, list[dict]]:
+    relationship, readiness, attendance = [], [], []
+    outcomes: dict[str, list[dict]] = {"phq9": [], "gad7": []}
+    for view in sessions:
+        session = view.session
+        date = timezone.localtime(session.scheduled_start).date().isoformat()
+        attendance.append(
+            {
+                "number": session.number,
+                "date": date,
+                "attendance": session.attendance,
+                "late_minutes": session.late_minutes,
+                "next_session_booked": session.next_session_booked,
+            }
+        )
+        checkin = getattr(session, "checkin", None)
+        client_items = None
+        if checkin is not None and checkin.submitted_at is not None:
+            client_items = (checkin.answers or {}).get("relationship") or None
+        rating = view.clinician_rating
+        if client_items or rating is not None:
+            relationship.append(
+                {
+                    "number": session.number,
+                    "date": date,
+                    "client": client_items,
+                    "clinician": rating.answers if rating is not None else None,
+                }
+            )
+        if "readiness.importance" in view.scores or "readiness.confidence" in view.scores:
+            readiness.append(
+                {
+                    "number": session.number,
+                    "date": date,
+                    "importance": getattr(view.scores.get("readiness.importance"), "value", None),
+                    "confidence": getattr(view.scores.get("readiness.confidence"), "value", None),
+                }
+            )
+        for key in outcomes:
+            score = view.scores.get(f"{key}.total")
+            if score is not None:
+                outcomes[key].append(
+                    {"number": session.number, "date": date, "value": score.value, "band": score.band}
+                )
+    return {"relationship": relationship, "readiness": readiness, "attendance": attendance, **outcomes}
+
+
+def client_page_read(user: User, client_id: object, *, episode_id: object = None) -> ClientPage:
+    """Everything the single-case page shows for one client, in a constant number of queries however many
+    sessions, flags or plan revisions there are. Writes one audit event for the read."""
+    client = access_client(user, client_id)
+    episodes = list(
+        episodes_visible_to(user)
+        .filter(client=client)
+        .select_related("program", "clinician__user")
+        .order_by("closed_on", "-opened_on", "-id")  # open episodes (closed_on null) sort first
+    )
+    page = build_client_page(client, episodes, episode_id=episode_id)
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.READ,
+        obj=client,
+        client=client,
+        detail={"page": "client", "episode": page.episode.pk if page.episode else None},
+    )
+    return page
+
+
+def build_client_page(client: Client, episodes: list[Episode], *, episode_id: object = None) -> ClientPage:
+    """The page's content for `client` from `episodes` the caller has already scoped (staff or the client's
+    own link). Not for use without that scoping."""
+    from alliance.models import ClinicianRating
+    from readiness.models import Goal
+    from regimen.models import PlanRevision
+
+    chosen = episodes[0] if episodes else None
+    if episode_id not in (None, ""):
+        chosen = next((e for e in episodes if str(e.pk) == str(episode_id)), chosen)
+    sessions: list[SessionView] = []
+    active, past, plan_history, goals = [], [], [], []
+    if chosen is not None:
+        session_rows = list(
+            Session.objects.filter(episode=chosen)
+            .select_related("checkin")
+            .prefetch_related(
+                Prefetch("checkin__scores", queryset=Score.objects.order_by("instrument", "scale")),
+            )
+            .order_by("number")
+        )
+        ratings = {
+            r.session_id: r
+            for r in ClinicianRating.objects.filter(session__episode=chosen).order_by("session")
+        }
+        for session in session_rows:
+            checkin = getattr(session, "checkin", None)
+            scores, answers, own_words = {}, [], []
+            if checkin is not None and checkin.submitted_at is not None:
+                scores = {f"{s.instrument}.{s.scale}": s for s in checkin.scores.all()}
+                answers, own_words = describe_answers(checkin)
+            sessions.append(
+                SessionView(
+                    session=session,
+                    answers=answers,
+                    own_words=own_words,
+                    scores=scores,
+                    clinician_rating=ratings.get(session.pk),
+                )
+            )
+        flags = list(
+            Flag.objects.filter(episode=chosen)
+            .select_related("session")
+            .prefetch_related(Prefetch("events", queryset=FlagEvent.objects.select_related("actor")))
+            .order_by("-opened_at", "-id")
+        )
+        active = [f for f in flags if f.is_active]
+        past = [f for f in flags if not f.is_active]
+        plan_history = list(
+            PlanRevision.objects.filter(episode=chosen).select_related("revised_by").order_by("-number")
+        )
+        goals = list(Goal.objects.filter(episode=chosen).order_by("achieved_on", "set_on", "id"))
+    rows = _chart_rows(sessions)
+    measures = outcome_measures()
+    figures = {}
+    if rows["relationship"]:
+        figures["relationship"] = charts.relationship_figure(rows["relationship"])
+    for key in ("phq9", "gad7"):
+        if rows[key]:
+            figures[key] = charts.outcome_figure(measures[key], rows[key])
+    if rows["readiness"]:
+        figures["readiness"] = charts.readiness_figure(rows["readiness"])
+    if rows["attendance"]:
+        figures["attendance"] = charts.attendance_figure(rows["attendance"])
+    now = timezone.now()
+    upcoming = [
+        s.session
+        for s in sessions
+        if s.session.attendance == Session.Attendance.SCHEDULED and s.session.scheduled_start >= now
+    ]
+    return ClientPage(
+        client=client,
+        episode=chosen,
+        other_episodes=[e for e in episodes if e is not chosen],
+        week=episode_week(chosen.opened_on, timezone.localdate()) if chosen else 0,
+        sessions=sessions,
+        pillars=pillar_statuses(active),
+        active_flags=active,
+        past_flags=past,
+        plan=plan_history[0] if plan_history else None,
+        plan_history=plan_history,
+        goals=goals,
+        figures=figures,
+        summary=_summary(sessions, active),
+        next_session=upcoming[0] if upcoming else None,
+    )
+
+
+def outcome_measures() -> dict[str, charts.Measure]:
+    return charts.default_measures()
 
 
 def client_detail_read(user: User, client_id: object) -> tuple[Client, list[Episode]]:

@@ -1,10 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from care import selectors
+from care import portal, selectors
+from care.access import access_client
 from care.models import User
 
 
@@ -17,18 +23,85 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("caseload")
 
 
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@never_cache
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    episodes = selectors.caseload_read(request.user)
-    return render(request, "care/caseload.html", {"episodes": episodes})
+    """The clinician's home: caseload table (sortable, filterable) with the flag inbox beside it."""
+    if request.user.role == User.Role.ADMIN:
+        raise Http404("Not found")
+    page = selectors.caseload_page_read(
+        request.user,
+        sort=request.GET.get("sort", "flags"),
+        descending=request.GET.get("dir", "desc") != "asc",
+        flagged_only=request.GET.get("flagged") == "1",
+        program_id=_int_or_none(request.GET.get("program")),
+    )
+    columns = [
+        ("client", _("Client")),
+        ("week", _("Week")),
+        ("sessions", _("Sessions")),
+        ("checkin", _("Last check-in")),
+        ("alliance", _("Relationship")),
+    ]
+    return render(
+        request,
+        "care/caseload.html",
+        {"page": page, "columns": columns, "inbox_template": _inbox_template()},
+    )
 
 
+def _inbox_template():
+    # The flag inbox partial (with its acknowledge / repair / resolve actions) is the flags area's;
+    # the plain list is the fallback when that partial is not installed.
+    return select_template(["care/flags/_inbox.html", "care/_flag_inbox.html"])
+
+
+@never_cache
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    client, episodes = selectors.client_detail_read(request.user, client_id)
-    return render(request, "care/client_detail.html", {"client": client, "episodes": episodes})
+    """The single-case page: what's working, what isn't, session by session."""
+    from readiness.views import GoalForm
+    from regimen.views import PlanForm
+
+    page = selectors.client_page_read(request.user, client_id, episode_id=request.GET.get("episode"))
+    plan_form = PlanForm(initial=PlanForm.initial_from(page.plan)) if page.episode else None
+    return render(
+        request,
+        "care/client_detail.html",
+        {
+            "page": page,
+            "client": page.client,
+            "plan_form": plan_form,
+            "goal_form": GoalForm(),
+            "inbox_template": _inbox_template(),
+        },
+    )
 
 
+@require_POST
+@login_required
+def portal_link_send(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Email the client a link to their own page."""
+    client = access_client(request.user, client_id)
+    try:
+        portal.portal_link_send(actor=request.user, client=client)
+    except portal.PortalLinkError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(
+            request, _("A link to their page is on its way to %(email)s.") % {"email": client.email}
+        )
+    return redirect(reverse("client-detail", args=[client.pk]) + "#portal")
+
+
+@never_cache
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
     if request.user.role != User.Role.SUPERVISOR:

@@ -1,0 +1,64 @@
+"""Writes to the client's goals (in their own words). Each is one transaction with its audit event."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from care.audit import audit_record
+from care.models import AuditEvent, Episode, User
+from readiness.models import Goal
+
+
+class GoalError(ValueError):
+    """A goal change that doesn't make sense (empty words, achieving twice)."""
+
+
+@transaction.atomic
+def goal_add(*, actor: User, episode: Episode, text: str, endorsed_by_client: bool | None = None) -> Goal:
+    text = text.strip()
+    if not text:
+        raise GoalError("Write the goal in the client's own words.")
+    goal = Goal.objects.create(
+        episode=episode,
+        text=text,
+        endorsed_by_client=endorsed_by_client,
+        set_on=timezone.localdate(),
+        recorded_by=actor,
+    )
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=goal, client=episode.client_id)
+    return goal
+
+
+@transaction.atomic
+def goal_set_endorsement(*, actor: User, goal: Goal, endorsed: bool) -> Goal:
+    """Record whether the client says this is their goal (a goal they don't endorse is an early-risk sign)."""
+    goal = Goal.objects.select_for_update().select_related("episode").get(pk=goal.pk)
+    before = goal.endorsed_by_client
+    goal.endorsed_by_client = endorsed
+    goal.save(update_fields=["endorsed_by_client"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=goal,
+        client=goal.episode.client_id,
+        detail={"endorsed_by_client": [before, endorsed]},
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_achieve(*, actor: User, goal: Goal, on: dt.date | None = None) -> Goal:
+    goal = Goal.objects.select_for_update().select_related("episode").get(pk=goal.pk)
+    if goal.achieved_on is not None:
+        raise GoalError("This goal is already marked achieved.")
+    goal.achieved_on = on or timezone.localdate()
+    goal.save(update_fields=["achieved_on"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=goal,
+        client=goal.episode.client_id,
+        detail={"achieved_on": goal.achieved_on.isoformat()},
+    )
+    return goal

@@ -1,0 +1,83 @@
+"""Goals in the client's words: add, endorse, achieve — from the client page."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from care.access import access_episode
+from readiness import services
+from readiness.selectors import access_goal
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("New goal, in the client's words"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    endorsed = forms.TypedChoiceField(
+        label=gettext_lazy("Did the client say this is their goal?"),
+        choices=[
+            ("", gettext_lazy("Not asked yet")),
+            ("yes", gettext_lazy("Yes")),
+            ("no", gettext_lazy("No")),
+        ],
+        required=False,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+    )
+
+
+def _back(client_id: int) -> HttpResponse:
+    return redirect(reverse("client-detail", args=[client_id]) + "#goals")
+
+
+@require_POST
+@login_required
+def goal_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = access_episode(request.user, episode_id)
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_add(
+                actor=request.user,
+                episode=episode,
+                text=form.cleaned_data["text"],
+                endorsed_by_client=form.cleaned_data["endorsed"],
+            )
+        except services.GoalError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("Goal added."))
+    else:
+        messages.error(request, _("Write the goal in the client's own words."))
+    return _back(episode.client_id)
+
+
+@require_POST
+@login_required
+def goal_endorse(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access_goal(request.user, goal_id)
+    endorsed = request.POST.get("endorsed") == "yes"
+    services.goal_set_endorsement(actor=request.user, goal=goal, endorsed=endorsed)
+    messages.success(request, _("Goal updated."))
+    return _back(goal.episode.client_id)
+
+
+@require_POST
+@login_required
+def goal_achieve(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access_goal(request.user, goal_id)
+    try:
+        services.goal_achieve(actor=request.user, goal=goal)
+    except services.GoalError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Goal marked achieved."))
+    return _back(goal.episode.client_id)

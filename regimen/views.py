@@ -1,0 +1,71 @@
+"""The treatment plan: edit it from the client page; every change is kept as a revision."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from regimen import selectors, services
+from regimen.models import PlanRevision
+
+
+class PlanForm(forms.Form):
+    diagnosis_code = forms.CharField(
+        label=gettext_lazy("Diagnosis (ICD-10 code)"),
+        max_length=8,
+        help_text=gettext_lazy("For example F33.1"),
+    )
+    diagnosis_label = forms.CharField(label=gettext_lazy("Diagnosis in words"), max_length=200)
+    modality = forms.ChoiceField(label=gettext_lazy("Modality"), choices=PlanRevision.Modality.choices)
+    frequency = forms.ChoiceField(label=gettext_lazy("Frequency"), choices=PlanRevision.Frequency.choices)
+    container = forms.ChoiceField(label=gettext_lazy("Container"), choices=PlanRevision.Container.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Why the plan changed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @staticmethod
+    def initial_from(plan: PlanRevision | None) -> dict:
+        if plan is None:
+            return {
+                "frequency": PlanRevision.Frequency.WEEKLY,
+                "container": PlanRevision.Container.INDIVIDUAL,
+            }
+        return {
+            "diagnosis_code": plan.diagnosis_code,
+            "diagnosis_label": plan.diagnosis_label,
+            "modality": plan.modality,
+            "frequency": plan.frequency,
+            "container": plan.container,
+        }
+
+
+@never_cache
+@login_required
+def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """GET: the plan with its history and a form; POST: save a new revision, back to the client page."""
+    episode, revisions = selectors.plan_history_read(request.user, episode_id)
+    current = revisions[0] if revisions else None
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                revision = services.plan_revise(actor=request.user, episode=episode, **form.cleaned_data)
+            except services.PlanError as problem:
+                for name, message in problem.errors.items():
+                    form.add_error(name, message)
+            else:
+                messages.success(request, _("Plan saved as revision %(n)s.") % {"n": revision.number})
+                return redirect(reverse("client-detail", args=[episode.client_id]) + "#plan")
+    else:
+        form = PlanForm(initial=PlanForm.initial_from(current))
+    return render(
+        request,
+        "regimen/plan_edit.html",
+        {"episode": episode, "client": episode.client, "revisions": revisions, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
