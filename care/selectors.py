@@ -528,3 +528,70 @@ def clinic_figures(user: User) -> ClinicFigures:
         checkins_submitted=checkins.filter(checkin__submitted_at__isnull=False).count(),
         checkins_sent=checkins.count(),
     )
+
+
+# Flags
+
+
+def flag_inbox_for(user: User) -> list[Flag]:
+    """Active flags on episodes the user holds: red first, then newest. Constant queries."""
+    from care.access import flags_visible_to
+
+    return list(
+        flags_visible_to(user)
+        .filter(status__in=Flag.ACTIVE_STATES, episode__clinician__user=user)
+        .select_related("episode__client", "episode__clinician__user", "session")
+        .order_by("-level", "-opened_at", "-id")
+    )
+
+
+def flags_resolved_recently_for(user: User, *, days: int = 14) -> list[Flag]:
+    import datetime
+
+    from django.utils import timezone
+
+    from care.access import flags_visible_to
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(
+        flags_visible_to(user)
+        .filter(status=Flag.Status.RESOLVED, resolved_at__gte=since, episode__clinician__user=user)
+        .select_related("episode__client", "session", "resolved_by")
+        .order_by("-resolved_at", "-id")[:50]
+    )
+
+
+def flags_stale_for_supervisor(user: User) -> list[Flag]:
+    """Flags of the user's supervisees left unacknowledged past their clinic's time (see care.risk)."""
+    from care.access import flags_visible_to
+
+    if user.role != User.Role.SUPERVISOR:
+        return []
+    return list(
+        flags_visible_to(user)
+        .filter(status=Flag.Status.OPEN, stale_at__isnull=False)
+        .exclude(episode__clinician__user=user)
+        .select_related("episode__client", "episode__clinician__user", "session")
+        .order_by("opened_at", "id")
+    )
+
+
+def flag_inbox_read(user: User) -> tuple[list[Flag], list[Flag], list[Flag]]:
+    """The inbox page: (active, stale of supervisees, recently resolved), with one audit event."""
+    active = flag_inbox_for(user)
+    stale = flags_stale_for_supervisor(user)
+    resolved = flags_resolved_recently_for(user)
+    audit_list_read(
+        actor=user, what="flag inbox", client_ids=[f.episode.client_id for f in (*active, *stale, *resolved)]
+    )
+    return active, stale, resolved
+
+
+def flag_detail_read(user: User, flag_id: object) -> Flag:
+    """One flag with its history; 404 for missing and not-yours alike."""
+    from care.access import access_flag
+
+    flag = access_flag(user, flag_id)
+    flag.history = list(flag.events.select_related("actor").order_by("at", "id"))
+    audit_record(actor=user, action=AuditEvent.Action.READ, obj=flag, client=flag.episode.client_id)
+    return flag

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from care import portal_views, session_views, views
+from care import flag_views, portal_views, session_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,5 +26,10 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("clinic/", views.clinic_overview, name="clinic-overview"),
     path("clinic/instruments/", include("care.instrument_urls")),
+    path("flags/", flag_views.flag_inbox, name="flag-inbox"),
+    path("flags/<int:flag_id>/", flag_views.flag_detail, name="flag-detail"),
+    path("flags/<int:flag_id>/acknowledge/", flag_views.flag_acknowledge_view, name="flag-acknowledge"),
+    path("flags/<int:flag_id>/repair/", flag_views.flag_repair_view, name="flag-repair"),
+    path("flags/<int:flag_id>/resolve/", flag_views.flag_resolve_view, name="flag-resolve"),
     path("health/", views.health, name="health"),
 ]
