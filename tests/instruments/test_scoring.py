@@ -90,11 +90,17 @@ def extreme_answers(instrument: Instrument, pick) -> dict:
 
 @pytest.mark.parametrize("instrument", SCORED, ids=[i.key for i in SCORED])
 def test_every_scale_spans_its_range(instrument):
-    low = {r.scale: r for r in score(instrument, validate_answers(instrument, extreme_answers(instrument, min)))}
-    high = {r.scale: r for r in score(instrument, validate_answers(instrument, extreme_answers(instrument, max)))}
+    low = {
+        r.scale: r for r in score(instrument, validate_answers(instrument, extreme_answers(instrument, min)))
+    }
+    high = {
+        r.scale: r for r in score(instrument, validate_answers(instrument, extreme_answers(instrument, max)))
+    }
     assert set(low) == set(high) == {s.key for s in instrument.scales}
     for scale in instrument.scales:
-        expected_low = low[scale.key].minimum if not any(instrument.item(k).reverse for k in scale.items) else None
+        expected_low = (
+            low[scale.key].minimum if not any(instrument.item(k).reverse for k in scale.items) else None
+        )
         if expected_low is not None:
             assert low[scale.key].value == low[scale.key].minimum
             assert high[scale.key].value == high[scale.key].maximum
@@ -103,7 +109,11 @@ def test_every_scale_spans_its_range(instrument):
 @pytest.mark.parametrize(
     ("key", "answers", "expected"),
     [
-        ("relationship", {"heard": 8, "goals": 6, "approach": 7, "overall": 9, "belief": 5, "misunderstood": 0}, {"total": 30, "bond": 8, "goals": 6, "tasks": 7}),
+        (
+            "relationship",
+            {"heard": 8, "goals": 6, "approach": 7, "overall": 9, "belief": 5, "misunderstood": 0},
+            {"total": 30, "bond": 8, "goals": 6, "tasks": 7},
+        ),
         ("readiness", {"importance": 7, "confidence": 3}, {"importance": 7, "confidence": 3}),
         ("stage", {"stage": 4}, {"stage": 4}),
         ("reliability", {"on_time": 1, "present": 10, "safe_to_say": 2}, {"present": 10, "safe_to_say": 2}),
@@ -168,14 +178,31 @@ def test_old_versions_stay_readable():
 @pytest.mark.django_db
 def test_check_in_follows_the_clinic_schedule_and_never_includes_a_shell(clinic):
     # Given PHQ-9 every 4th session, GAD-7 every session, and the licensed shells "scheduled"
-    clinic.measure_schedule = {"phq9": 4, "gad7": 1, "srs": 1, "ors": 1, "wai_sr": 1, "nonsense": 1, "bad": "4"}
+    clinic.measure_schedule = {
+        "phq9": 4,
+        "gad7": 1,
+        "srs": 1,
+        "ors": 1,
+        "wai_sr": 1,
+        "nonsense": 1,
+        "bad": "4",
+    }
     clinic.save()
 
     def keys(number):
         return [i.key for i in instruments_for_session(clinic=clinic, session_number=number)]
 
     # Then PHQ-9 comes at intake and every 4th session after, and shells never appear
-    assert keys(1) == ["relationship", "readiness", "stage", "regimen", "reliability", "phq9", "gad7", "closing"]
+    assert keys(1) == [
+        "relationship",
+        "readiness",
+        "stage",
+        "regimen",
+        "reliability",
+        "phq9",
+        "gad7",
+        "closing",
+    ]
     assert "phq9" not in keys(2) and "phq9" not in keys(4) and "phq9" in keys(5) and "phq9" in keys(9)
     assert "stage" not in keys(2)
     for number in range(1, 10):
