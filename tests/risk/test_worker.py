@@ -1,0 +1,205 @@
+"""The engine with a real Celery worker and real Redis, including Redis stopping and a worker killed."""
+
+import os
+import signal
+import time
+
+import psycopg
+import pytest
+import redis
+from django.db import connection
+
+from care.models import CheckIn, Flag, FlagEvent
+from care.tasks import sweep_risk
+from tests import factories
+from tests.conftest import require_service
+from tests.risk.helpers import add_session, rel, submit
+from tests.risk.services import PrivateRedis, Worker, port_open, publishing_to, redis_url, wait_for
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+LOW = rel(heard=5, goals=6)  # 31/40 and two low items
+
+
+@pytest.fixture
+def shared_redis():
+    url = redis_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+        available = True
+    except redis.RedisError:
+        available = False
+    require_service(f"Redis at {url}", available)
+    client.flushdb()  # our own database number only: leftovers from an earlier run would confuse counts
+    yield url
+    client.flushdb()
+
+
+def private_port(base: int) -> int:
+    # Runs under xdist get a port each (6391, 6392, …) so two fault tests never share a server.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    port = base + int(worker.removeprefix("gw") or 0)
+    assert not port_open("127.0.0.1", port), f"port {port} is already taken"
+    return port
+
+
+def flags_of(episode, rule="relationship.low_total"):
+    return Flag.objects.filter(episode=episode, rule=rule)
+
+
+def test_submitted_check_in_yields_its_flag_through_a_real_worker(shared_redis):
+    # Given a running worker on real Redis
+    worker = Worker(shared_redis).start()
+    try:
+        with publishing_to(shared_redis):
+            episode = factories.EpisodeFactory()
+            # When the client submits a low check-in
+            checkin = submit(add_session(episode, 1), LOW)
+            # Then the worker raises the flag and clears the outbox
+            wait_for(lambda: flags_of(episode).exists(), timeout=20, what="the flag")
+            wait_for(
+                lambda: CheckIn.objects.get(pk=checkin.pk).evaluated_at is not None,
+                timeout=5,
+                what="evaluated",
+            )
+        assert flags_of(episode).count() == 1
+        assert Flag.objects.filter(episode=episode, rule="relationship.low_item").count() == 1
+    finally:
+        worker.stop()
+
+
+def test_redis_down_while_50_check_ins_are_submitted_loses_nothing(capsys):
+    # Given our own Redis, stopped before the clients submit
+    server = PrivateRedis(private_port(6391)).start()
+    server.stop()
+    episodes = [factories.EpisodeFactory() for _ in range(50)]
+    sessions = [add_session(e, 1) for e in episodes]
+    with publishing_to(server.url):
+        # When 50 clients submit while the broker is down
+        started = time.perf_counter()
+        for session in sessions:
+            submit(session, LOW)
+        per_submit = (time.perf_counter() - started) / 50
+        # Then every check-in is stored and waiting in the outbox
+        assert CheckIn.objects.filter(submitted_at__isnull=False).count() == 50
+        assert CheckIn.objects.filter(evaluated_at__isnull=True).count() == 50
+        assert not Flag.objects.exists()
+        # When Redis comes back (empty: nothing was ever queued) with a worker, and beat's sweep runs
+        server.start()
+        worker = Worker(server.url).start()
+        try:
+            restarted = time.perf_counter()
+            sweep_risk.delay(grace_seconds=0)
+            # Then all 50 are evaluated and flagged, once each
+            wait_for(
+                lambda: not CheckIn.objects.filter(evaluated_at__isnull=True).exists(),
+                timeout=60,
+                what="all 50 evaluated",
+            )
+            recovered = time.perf_counter() - restarted
+        finally:
+            worker.stop()
+            server.stop()
+    assert Flag.objects.filter(rule="relationship.low_total").count() == 50
+    assert FlagEvent.objects.filter(action="raised", flag__rule="relationship.low_total").count() == 50
+    with capsys.disabled():
+        print(
+            f"\n[fault] Redis down: {per_submit * 1000:.0f} ms per submit; all 50 evaluated {recovered:.1f} s after restart"
+        )
+
+
+def test_worker_killed_mid_task_runs_it_again_with_one_flag(capsys):
+    server = PrivateRedis(private_port(6395)).start()
+    episode = factories.EpisodeFactory()
+    session = add_session(episode, 1)
+    settings = connection.settings_dict
+    try:
+        with publishing_to(server.url):
+            # Given a queued evaluation of a low check-in
+            submit(session, LOW)
+            # and a lock on the episode row, so the task will stop mid-way, inside its transaction
+            blocker = psycopg.connect(
+                dbname=settings["NAME"],
+                user=settings["USER"] or "root",
+                host=settings["HOST"] or "127.0.0.1",
+                port=settings["PORT"] or 5432,
+            )
+            blocker.execute("SELECT id FROM care_episode WHERE id = %s FOR UPDATE", [episode.pk])
+            worker = Worker(server.url).start()
+            try:
+                # When the task is waiting inside evaluate_episode
+                wait_for(
+                    lambda: _waiting_on_lock(blocker, settings["NAME"]), timeout=20, what="the task mid-way"
+                )
+                child = wait_for(worker.children, timeout=5, what="the pool process")[0]
+                # and the pool process running it is killed
+                os.kill(child, signal.SIGKILL)
+                killed = time.perf_counter()
+                blocker.rollback()
+                # Then the message comes back, runs again, and raises exactly one flag
+                wait_for(lambda: flags_of(episode).exists(), timeout=30, what="the flag after the kill")
+                rerun = time.perf_counter() - killed
+                time.sleep(1)  # room for a duplicate to appear, if there were one
+                assert "WorkerLostError" in worker.output() or "signal 9" in worker.output()
+            finally:
+                blocker.close()
+                worker.stop()
+    finally:
+        server.stop()
+    assert flags_of(episode).count() == 1
+    assert (
+        FlagEvent.objects.filter(
+            flag__episode=episode, action="raised", flag__rule="relationship.low_total"
+        ).count()
+        == 1
+    )
+    with capsys.disabled():
+        print(f"\n[fault] pool process killed mid-task: flag raised {rerun:.2f} s after the kill")
+
+
+def test_whole_worker_killed_the_sweep_recovers_the_lost_message(capsys):
+    server = PrivateRedis(private_port(6399)).start()
+    episode = factories.EpisodeFactory()
+    try:
+        with publishing_to(server.url):
+            settings = connection.settings_dict
+            submit(add_session(episode, 1), LOW)
+            blocker = psycopg.connect(
+                dbname=settings["NAME"],
+                user=settings["USER"] or "root",
+                host=settings["HOST"] or "127.0.0.1",
+                port=settings["PORT"] or 5432,
+            )
+            blocker.execute("SELECT id FROM care_episode WHERE id = %s FOR UPDATE", [episode.pk])
+            worker = Worker(server.url).start()
+            wait_for(lambda: _waiting_on_lock(blocker, settings["NAME"]), timeout=20, what="the task mid-way")
+            # When the whole worker (main process and pool) is killed: the unacknowledged message is now
+            # invisible until Redis' visibility timeout (15 minutes)
+            os.killpg(worker.process.pid, signal.SIGKILL)
+            worker.process.wait(5)
+            blocker.rollback()
+            blocker.close()
+            replacement = Worker(server.url).start()
+            try:
+                time.sleep(1)
+                assert not flags_of(episode).exists()
+                # Then the next sweep (beat, every 5 minutes) evaluates the episode anyway
+                started = time.perf_counter()
+                sweep_risk.delay(grace_seconds=0)
+                wait_for(lambda: flags_of(episode).exists(), timeout=30, what="the flag after the sweep")
+                took = time.perf_counter() - started
+            finally:
+                replacement.stop()
+    finally:
+        server.stop()
+    assert flags_of(episode).count() == 1
+    with capsys.disabled():
+        print(f"\n[fault] whole worker killed: sweep raised the flag {took:.2f} s after it was queued")
+
+
+def _waiting_on_lock(blocker, dbname: str) -> bool:
+    row = blocker.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [dbname]
+    ).fetchone()
+    return row[0] > 0
