@@ -1,6 +1,6 @@
 """Load an instrument definition file (Attune YAML/JSON or a FHIR Questionnaire) into a clinic.
 
-    manage.py load_instrument --clinic 1 path/to/srs-licensed.yaml [--key srs] [--version 2] [--inactive]
+    manage.py load_instrument --clinic 1 path/to/srs-licensed.yaml [--key srs] [--definition-version 2] [--inactive]
 
 The same checks as the admin page; a version already loaded is refused, never overwritten."""
 
@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--clinic", type=int, required=True, help="The clinic's id.")
         parser.add_argument("--key", help="Override the instrument key in the file.")
-        parser.add_argument("--version", dest="definition_version", help="Override the version in the file.")
+        parser.add_argument(
+            "--definition-version", dest="definition_version", help="Override the version in the file."
+        )
         parser.add_argument("--inactive", action="store_true", help="Load it switched off.")
 
     def handle(self, *args, path: Path, clinic: int, key, definition_version, inactive, **options):
