@@ -55,12 +55,12 @@ def _base_layout(*, title: str, height: int = 320) -> dict:
     return {
         "title": {"text": title, "font": {"size": 15, "color": INK}, "x": 0, "xanchor": "left"},
         "height": height,
-        "margin": {"l": 44, "r": 12, "t": 48, "b": 44},
+        "margin": {"l": 44, "r": 12, "t": 48, "b": 80},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "color": INK},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.22, "x": 0},
+        "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
         "shapes": [],
         "annotations": [],
     }
@@ -151,13 +151,16 @@ def relationship_figure(rows: Iterable[dict], *, cutoff: float = RELATIONSHIP_IT
             "xref": "paper",
             "yref": "paper",
             "x": 1,
-            "y": 1.12,
+            "y": -0.1,
             "xanchor": "right",
+            "yanchor": "top",
             "showarrow": False,
             "font": {"size": 11, "color": MUTED},
         }
     )
-    layout["legend"]["y"] = -0.12
+    layout["legend"]["y"] = -0.1
+    layout["legend"]["yanchor"] = "top"
+    layout["margin"]["b"] = 56
     return {"data": data, "layout": layout}
 
 
@@ -366,6 +369,7 @@ def attendance_figure(rows: Iterable[dict]) -> dict:
     }
     layout["showlegend"] = False
     layout["margin"]["l"] = 10
+    layout["margin"]["b"] = 40
     return {"data": data, "layout": layout}
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from care import charts
+from care import charts, outcomes
 from care.access import access_client, episodes_visible_to
 from care.audit import audit_list_read, audit_record
 from care.models import AuditEvent, Client, Clinic, Episode, Flag, FlagEvent, Program, Score, Session, User
@@ -50,6 +51,10 @@ class PillarStatus:
     label: str
     level: str  # "red", "amber" or "green"
     why: str
+
+    @property
+    def short(self) -> str:
+        return self.label.split()[0]  # "Regimen attunement" fits a chip as "Regimen"
 
     @property
     def level_label(self) -> str:
@@ -167,7 +172,7 @@ def caseload_page_read(
                 episode=episode,
                 week=episode_week(episode.opened_on, today),
                 alliance=recent,
-                sparkline=charts.sparkline(recent),
+                sparkline=charts.sparkline(recent, low=16, high=40),
                 pillars=pillar_statuses(episode.active_flag_list),
                 flags=episode.active_flag_list,
             )
@@ -299,29 +304,45 @@ def _summary(sessions: list[SessionView], active_flags: list[Flag]) -> dict[str,
                 _("Relationship dropped from %(a)g to %(b)g since the session before.")
                 % {"a": totals[-2][1], "b": latest}
             )
-    for key, title in (("phq9.total", "PHQ-9"), ("gad7.total", "GAD-7")):
-        values = [s.scores[key].value for s in sessions if key in s.scores]
+    for key, title in (("phq9", "PHQ-9"), ("gad7", "GAD-7")):
+        values = [s.scores[f"{key}.total"].value for s in sessions if f"{key}.total" in s.scores]
         if len(values) > 1:
-            change = values[-1] - values[0]
-            sentence = _("%(m)s from %(a)g to %(b)g.") % {"m": title, "a": values[0], "b": values[-1]}
-            (working if change < 0 else not_working if change > 0 else working).append(sentence)
+            result = outcomes.outcome(key, values[0], values[-1])
+            words = {
+                "improved": _("reliable improvement"),
+                "deteriorated": _("reliable deterioration"),
+            }.get(result.change.direction, _("no reliable change"))
+            sentence = _("%(m)s from %(a)g to %(b)g: %(words)s.") % {
+                "m": title,
+                "a": values[0],
+                "b": values[-1],
+                "words": words,
+            }
+            (not_working if result.change.direction == "deteriorated" else working).append(sentence)
     missed = [
         s.session
         for s in sessions
         if s.session.attendance in {Session.Attendance.NO_SHOW, *Session.CLINICIAN_INITIATED}
     ]
     if missed:
-        not_working.append(_("%(n)s no-shows or clinician cancellations so far.") % {"n": len(missed)})
+        not_working.append(
+            ngettext(
+                "%(n)s no-show or clinician cancellation so far.",
+                "%(n)s no-shows or clinician cancellations so far.",
+                len(missed),
+            )
+            % {"n": len(missed)}
+        )
     late = [s.session for s in sessions if s.session.attendance == Session.Attendance.LATE_START]
     if late:
-        not_working.append(_("%(n)s late starts.") % {"n": len(late)})
+        not_working.append(ngettext("%(n)s late start.", "%(n)s late starts.", len(late)) % {"n": len(late)})
     attended = [s for s in sessions if s.session.was_attended]
     if attended and not missed and not late:
         working.append(_("Every session so far started on time."))
-    for flag in active_flags:
+    if active_flags:
         not_working.append(
-            _("Open %(level)s flag: %(action)s")
-            % {"level": flag.get_level_display().lower(), "action": flag.suggested_action}
+            ngettext("%(n)s active flag: see below.", "%(n)s active flags: see below.", len(active_flags))
+            % {"n": len(active_flags)}
         )
     return {"working": working, "not_working": not_working}
 
@@ -401,6 +422,8 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
     from readiness.models import Goal
     from regimen.models import PlanRevision
 
+    for episode in episodes:
+        episode.client = client  # already loaded and scoped: no query per episode or per flag
     chosen = episodes[0] if episodes else None
     if episode_id not in (None, ""):
         chosen = next((e for e in episodes if str(e.pk) == str(episode_id)), chosen)
@@ -440,6 +463,8 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
             .prefetch_related(Prefetch("events", queryset=FlagEvent.objects.select_related("actor")))
             .order_by("-opened_at", "-id")
         )
+        for flag in flags:
+            flag.episode = chosen
         active = [f for f in flags if f.is_active]
         past = [f for f in flags if not f.is_active]
         plan_history = list(

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -53,14 +52,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "care/caseload.html",
-        {"page": page, "columns": columns, "inbox_template": _inbox_template()},
+        {"page": page, "columns": columns},
     )
-
-
-def _inbox_template():
-    # The flag inbox partial (with its acknowledge / repair / resolve actions) is the flags area's;
-    # the plain list is the fallback when that partial is not installed.
-    return select_template(["care/flags/_inbox.html", "care/_flag_inbox.html"])
 
 
 @never_cache
@@ -80,7 +73,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": page.client,
             "plan_form": plan_form,
             "goal_form": GoalForm(),
-            "inbox_template": _inbox_template(),
+            # The clinician who holds the episode acts on its flags; a supervisor reads them.
+            "may_act": bool(page.episode and page.episode.clinician.user_id == request.user.pk),
         },
     )
 

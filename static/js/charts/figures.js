@@ -1,13 +1,33 @@
 // Draw every chart on the page from its json_script figure. Data arrives as JSON, never as code.
 (function () {
   "use strict";
+  var NARROW = 560;
+
+  // On a phone, panels stack in one column and session ticks thin out, so labels stay readable.
+  function fitToWidth(layout, width) {
+    if (width >= NARROW) { return layout; }
+    if (layout.grid && layout.grid.columns > 1) {
+      var panels = layout.grid.rows * layout.grid.columns;
+      layout.grid = { rows: panels, columns: 1, pattern: "independent", ygap: 0.22 };
+      layout.height = 200 * panels + 120;
+    }
+    Object.keys(layout).forEach(function (key) {
+      if (key.indexOf("xaxis") === 0 && layout[key].tickmode === "linear") {
+        layout[key].tickmode = "auto";
+        layout[key].nticks = 6;
+      }
+    });
+    return layout;
+  }
+
   function draw() {
     if (!window.Plotly) { return; }
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
-      window.Plotly.newPlot(el, figure.data, figure.layout, {
+      var layout = fitToWidth(figure.layout, el.clientWidth);
+      window.Plotly.newPlot(el, figure.data, layout, {
         responsive: true,
         displaylogo: false,
         displayModeBar: false,
