@@ -64,8 +64,8 @@ def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
         level=level,
         reasons=(
             reason(
-                f"The client rated session {latest.number} {fmt(value)} of {fmt(maximum)} overall "
-                f"(below {fmt(cutoff)}, {fmt(params['fraction'] * 100)}% of the maximum).",
+                f"After session {latest.number} the client's relationship total was {fmt(value)} of "
+                f"{fmt(maximum)} (below {fmt(cutoff)}, {fmt(params['fraction'] * 100)}% of the maximum).",
                 session=latest.number,
                 answer="relationship.total",
                 value=value,
@@ -209,7 +209,7 @@ def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
     ):
         reasons.append(
             reason(
-                f"You noted a rupture in session {rated[-1].number}.",
+                f"The clinician noted a rupture in session {rated[-1].number}.",
                 session=rated[-1].number,
                 answer="clinician_rating.rupture_noticed",
                 value=True,
@@ -256,8 +256,8 @@ def discrepancy(facts: EpisodeFacts, params: Params) -> Finding | None:
         level="amber",
         reasons=(
             reason(
-                f"For session {session.number} your ratings were {fmt(round(gap, 1))} points higher than "
-                f"the client's on average (threshold {fmt(params['mean_gap'])}).",
+                f"For session {session.number} the clinician's ratings were {fmt(round(gap, 1))} points "
+                f"higher than the client's on average (threshold {fmt(params['mean_gap'])}).",
                 session=session.number,
                 answer="relationship vs clinician rating",
                 value=round(gap, 2),
@@ -296,9 +296,9 @@ def low_relative(facts: EpisodeFacts, params: Params) -> Finding | None:
         level="amber",
         reasons=(
             reason(
-                f"The client's total of {fmt(mine[0])} after session {latest.number} is as low as or lower "
-                f"than only {fmt(round(share * 100, 1))}% of {len(totals)} ratings at session "
-                f"{latest.number} in this clinic (bottom {fmt(params['bottom_share'] * 100)}%).",
+                f"After session {latest.number} the client's total was {fmt(mine[0])} of {fmt(mine[1])}: only "
+                f"{fmt(round(share * 100, 1))}% of {len(totals)} session-{latest.number} ratings in this "
+                f"clinic are this low or lower (flagged in the bottom {fmt(params['bottom_share'] * 100)}%).",
                 session=latest.number,
                 answer="relationship.total",
                 value=mine[0],

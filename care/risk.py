@@ -247,6 +247,13 @@ def evaluate_episode(episode_id: int, *, now: dt.datetime | None = None) -> Eval
                     if closed is not None and closed.reasons == payload:
                         continue  # the clinician already closed this very evidence; wait for new evidence
                 before = active.get(rule_id)
+                if (
+                    before is not None
+                    and before.reasons == payload
+                    and before.level == finding.level
+                    and before.session_id == finding.session_id
+                ):
+                    continue  # same evidence as the open flag: nothing to write
                 flag = flag_raise(
                     episode=episode,
                     rule=rule_id,

@@ -64,7 +64,7 @@ def plan(facts: EpisodeFacts, params: Params) -> Finding | None:
     if latest is None:
         return None
     reasons = []
-    for item, words in (("plan_understood", "understands"), ("plan_agreed", "agrees with")):
+    for item, words in (("plan_understood", "understand"), ("plan_agreed", "agree with")):
         value = latest.checkin.answer("regimen", item)
         if isinstance(value, int) and value <= params["at_most"]:
             reasons.append(

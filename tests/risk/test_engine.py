@@ -42,7 +42,9 @@ def test_low_check_in_raises_one_explained_flag_and_marks_evaluated(episode):
     flag = active(episode, "relationship.low_total").get()
     assert flag.level == "amber" and flag.pillar == "relationship" and flag.rule_version == "1"
     assert flag.session_id == s1.pk
-    assert flag.reasons[0]["text"].startswith("The client rated session 1 32 of 40 overall")
+    assert flag.reasons[0]["text"].startswith(
+        "After session 1 the client's relationship total was 32 of 40 (below 36"
+    )
     assert flag.reasons[0]["evidence"]["threshold"] == 36.0
     assert "what felt off" in flag.suggested_action
     # and the outbox is cleared
@@ -178,7 +180,7 @@ def test_relative_rule_uses_the_clinics_ratings_at_the_same_session_number(episo
     # When this client rates session 1 at 39/40 (above the absolute cutoff, but in the bottom 5.5%)
     submit(add_session(episode, 1), rel(overall=9), evaluate=True)
     flag = active(episode, "relationship.low_relative").get()
-    assert "of 201 ratings at session 1 in this clinic" in flag.reasons[0]["text"]
+    assert "% of 201 session-1 ratings in this clinic are this low or lower" in flag.reasons[0]["text"]
     assert clinic.pk == flag.episode.client.clinic_id
 
 
