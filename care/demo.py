@@ -152,33 +152,46 @@ class Course:
     phq9_slope: float = -1.0
 
 
+# Client-rated alliance bunches near the top (SRS totals average about 37 of 40), so "strong" means
+# items around 9.4 of 10, and a lukewarm 7.5 is already a warning sign.
 COURSES = [
-    Course("strong", 0.40, 8.6, 0.05, (8, 20), phq9_start=13, phq9_slope=-1.2),
-    Course("slow_build", 0.13, 6.4, 0.35, (8, 16), phq9_start=15, phq9_slope=-0.9),
-    Course("rupture_repaired", 0.14, 8.0, 0.0, (8, 18), rupture_at=2, phq9_start=16, phq9_slope=-1.0),
+    Course("strong", weight=0.40, start=9.4, slope=0.02, length=(8, 20), phq9_start=13, phq9_slope=-1.2),
+    Course("slow_build", weight=0.13, start=7.6, slope=0.25, length=(8, 16), phq9_start=15, phq9_slope=-0.9),
+    Course(
+        "rupture_repaired", weight=0.14, start=9.0, slope=0.0, length=(8, 18), rupture_at=2, phq9_start=16
+    ),
     Course(
         "rupture_dropout",
-        0.12,
-        6.2,
-        -0.6,
-        (8, 12),
+        weight=0.12,
+        start=7.6,
+        slope=-0.5,
+        length=(8, 12),
         dropout_after=3,
         rupture_at=2,
         phq9_start=17,
         phq9_slope=0.2,
     ),
-    Course("low_dropout", 0.06, 5.0, -0.2, (6, 10), dropout_after=2, phq9_start=18, phq9_slope=0.0),
+    Course(
+        "low_dropout",
+        weight=0.06,
+        start=6.2,
+        slope=-0.2,
+        length=(6, 10),
+        dropout_after=2,
+        phq9_start=18,
+        phq9_slope=0.0,
+    ),
     Course(
         "unreliable_care",
-        0.10,
-        7.6,
-        -0.15,
-        (6, 14),
+        weight=0.10,
+        start=8.8,
+        slope=-0.1,
+        length=(6, 14),
         clinician_unreliable=True,
         phq9_start=14,
         phq9_slope=-0.5,
     ),
-    Course("stayer_despite_low_start", 0.05, 5.8, 0.45, (8, 14), phq9_start=16, phq9_slope=-1.0),
+    Course("stayer_despite_low_start", weight=0.05, start=7.0, slope=0.35, length=(8, 14), phq9_start=16),
 ]
 
 
@@ -201,8 +214,8 @@ def _clip(value: float, low: int = 0, high: int = 10) -> int:
 def _relationship(rng: random.Random, level: float, course: Course, number: int) -> dict:
     ruptured = course.rupture_at == number
     dip = 3.5 if ruptured else 0.0
-    items = {k: _clip(rng.gauss(level - dip, 0.7)) for k in ("heard", "goals", "approach", "overall")}
-    items["belief"] = _clip(rng.gauss(level - dip / 2, 0.8))
+    items = {k: _clip(rng.gauss(level - dip, 0.4)) for k in ("heard", "goals", "approach", "overall")}
+    items["belief"] = _clip(rng.gauss(level - dip / 2, 0.5))
     if ruptured:
         items["misunderstood"] = 1
         items["misunderstood_words"] = rng.choice(RUPTURE_WORDS)
@@ -213,19 +226,19 @@ def _relationship(rng: random.Random, level: float, course: Course, number: int)
 
 def _answers(rng: random.Random, course: Course, number: int, level: float, keys: set[str]) -> dict:
     answers: dict[str, dict] = {"relationship": _relationship(rng, level, course, number)}
-    readiness_level = level + rng.gauss(-0.5, 1.2)
+    readiness_level = 7.5 + (level - 8) * 0.8 + rng.gauss(0, 1.0)
     answers["readiness"] = {
         "importance": _clip(readiness_level + 1),
         "confidence": _clip(readiness_level - 0.5),
     }
     if "stage" in keys:
         answers["stage"] = {"stage": _clip(2 + number / 4 + rng.gauss(0, 0.6), 1, 5)}
-    fits = level >= 6.5 or rng.random() < 0.6
+    fits = level >= 8 or rng.random() < 0.6
     answers["regimen"] = {
         "frequency": 1 if fits else rng.choice([0, 2]),
         "format": 1 if fits or rng.random() < 0.5 else 0,
-        "plan_understood": 2 if level >= 6 else rng.choice([1, 2]),
-        "plan_agreed": 2 if level >= 6.5 else rng.choice([0, 1, 2]),
+        "plan_understood": 2 if level >= 7.5 else rng.choice([1, 2]),
+        "plan_agreed": 2 if level >= 8 else rng.choice([0, 1, 2]),
     }
     answers["reliability"] = {
         "on_time": 0 if course.clinician_unreliable and rng.random() < 0.4 else 1,
@@ -472,14 +485,14 @@ def _write_batch(
         if session.attendance not in Session.ATTENDED_STATES:
             continue
         course = course_of[session.episode_id]
-        base = level_of.setdefault(session.episode_id, course.start + rng.gauss(0, 0.5))
+        base = level_of.setdefault(session.episode_id, course.start + rng.gauss(0, 0.3))
         level = base + course.slope * (session.number - 1)
         if course.rupture_at and session.number > course.rupture_at and course.dropout_after is None:
             level += 0.4  # a repaired rupture often leaves the alliance stronger
         chosen = b.instruments_for(session.number)
         keys = {i.key for i in chosen}
         sent = session.scheduled_end
-        answered = rng.random() < (0.9 if level >= 6 else 0.7) and sent < now - dt.timedelta(hours=2)
+        answered = rng.random() < (0.92 if level >= 8 else 0.7) and sent < now - dt.timedelta(hours=2)
         answers = _answers(rng, course, session.number, level, keys) if answered else {}
         submitted = sent + dt.timedelta(minutes=rng.randrange(5, 600)) if answered else None
         if submitted and submitted > now:
@@ -503,8 +516,8 @@ def _write_batch(
         checkin_answers.append(chosen if answered else None)
         if rng.random() < 0.7:
             # Clinicians rate the alliance a little higher than clients do, and often miss a rupture.
-            clin = {k: _clip(rng.gauss(level + 0.8, 0.6)) for k in ("heard", "goals", "approach", "overall")}
-            clin["belief"] = _clip(rng.gauss(level + 0.6, 0.7))
+            clin = {k: _clip(rng.gauss(level + 0.5, 0.4)) for k in ("heard", "goals", "approach", "overall")}
+            clin["belief"] = _clip(rng.gauss(level + 0.4, 0.5))
             noticed = course.rupture_at == session.number and rng.random() < 0.4
             ratings.append(
                 ClinicianRating(
