@@ -75,7 +75,7 @@ def test_an_unknown_or_edited_link_gets_a_kind_page_and_no_form(client, opened, 
     for bad in [edited, "nonsense", "x" * 500]:
         response = getattr(client, method)(f"/c/{bad}/", GOOD if method == "post" else None)
         assert response.status_code == 404
-        assert "We can't open this link".encode() in response.content
+        assert b"We can't open this link" in response.content
         assert b'name="relationship.heard"' not in response.content
         assert not response.cookies
     assert CheckIn.objects.get().status != CheckIn.Status.SUBMITTED

@@ -1,0 +1,160 @@
+"""The clinician's session page: who may see it, attendance, a new link or tablet code, and the
+clinician's own 30-second rating."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from alliance.models import ClinicianRating
+from care.models import AuditEvent, CheckIn, Session
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+RATING = {
+    "rating.heard": "7",
+    "rating.goals": "6",
+    "rating.approach": "8",
+    "rating.overall": "7",
+    "rating.belief": "8",
+}
+
+
+@pytest.fixture
+def sessions(personas):
+    return {
+        who: factories.SessionFactory(episode=personas[f"{who}_episode"], number=1)
+        for who in ["owner", "colleague", "outsider"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("viewer", "whose", "status"),
+    [
+        ("owner", "owner", 200),
+        ("supervisor", "owner", 200),
+        ("colleague", "owner", 404),
+        ("outsider", "owner", 404),
+        ("admin", "owner", 404),
+        ("owner", "colleague", 404),
+        ("owner", "outsider", 404),
+    ],
+)
+def test_only_the_clinician_and_their_supervisor_see_the_session(
+    client, personas, sessions, viewer, whose, status
+):
+    user = personas[viewer] if viewer == "admin" else personas[viewer].user
+    client.force_login(user)
+    assert client.get(reverse("session-detail", args=[sessions[whose].pk])).status_code == status
+
+
+def test_a_missing_session_is_404(client, personas):
+    client.force_login(personas["owner"].user)
+    assert client.get(reverse("session-detail", args=[999999])).status_code == 404
+
+
+def test_viewing_the_session_is_audited(client, personas, sessions):
+    client.force_login(personas["owner"].user)
+    client.get(reverse("session-detail", args=[sessions["owner"].pk]))
+    event = AuditEvent.objects.filter(object_type="care.Session").latest("at")
+    assert (event.actor, event.action, event.client_id) == (
+        personas["owner"].user,
+        "read",
+        sessions["owner"].episode.client_id,
+    )
+
+
+def test_recording_attendance_opens_the_checkin_and_emails_the_link(
+    client, personas, django_capture_on_commit_callbacks
+):
+    session = factories.SessionFactory(
+        episode=personas["owner_episode"], number=1, attendance=Session.Attendance.SCHEDULED
+    )
+    client.force_login(personas["owner"].user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("session-attendance", args=[session.pk]),
+            {"attendance": "attended", "next_session_booked": "on"},
+        )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.attendance == "attended" and session.next_session_booked
+    assert CheckIn.objects.filter(session=session).exists()
+    assert "/c/" in mail.outbox[-1].body
+
+
+def test_a_late_start_without_minutes_is_explained(client, personas, sessions):
+    client.force_login(personas["owner"].user)
+    response = client.post(
+        reverse("session-attendance", args=[sessions["owner"].pk]), {"attendance": "late_start"}
+    )
+    assert response.status_code == 400
+    assert b"minutes late" in response.content
+
+
+def test_a_supervisor_can_look_but_not_record(client, personas, sessions):
+    client.force_login(personas["supervisor"].user)
+    url = reverse("session-attendance", args=[sessions["owner"].pk])
+    assert client.post(url, {"attendance": "no_show"}).status_code == 403
+    assert client.post(reverse("session-rating", args=[sessions["owner"].pk]), RATING).status_code == 403
+
+
+def test_colleagues_cannot_post_to_someone_elses_session(client, personas, sessions):
+    client.force_login(personas["colleague"].user)
+    for name in ["session-attendance", "session-checkin-link", "session-rating"]:
+        assert client.post(reverse(name, args=[sessions["owner"].pk]), RATING).status_code == 404
+
+
+def test_a_tablet_code_is_shown_once_and_opens_the_form(client, personas, sessions):
+    session = sessions["owner"]
+    factories.CheckInFactory(session=session)
+    client.force_login(personas["owner"].user)
+    response = client.post(reverse("session-checkin-link", args=[session.pk]), {"how": "tablet"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="code"' in html
+    code = html.split('class="code" aria-label="')[1].split('"')[0]
+    # Shown once: reloading the page does not show it again.
+    assert code not in client.get(reverse("session-detail", args=[session.pk])).content.decode()
+    client.logout()
+    opened = client.post("/c/", {"code": code})
+    assert opened.status_code == 302
+    assert client.get(opened["Location"]).status_code == 200
+
+
+def test_the_clinicians_rating_is_stored_and_audited(client, personas, sessions):
+    session = sessions["owner"]
+    client.force_login(personas["owner"].user)
+    response = client.post(
+        reverse("session-rating", args=[session.pk]),
+        {**RATING, "rupture_noticed": "on", "rupture_note": "She went quiet after I mentioned homework."},
+    )
+    assert response.status_code == 302
+    rating = ClinicianRating.objects.get(session=session)
+    assert rating.answers == {"heard": 7, "goals": 6, "approach": 8, "overall": 7, "belief": 8}
+    assert rating.rupture_noticed and "homework" in rating.rupture_note
+    assert rating.rated_by == personas["owner"].user
+    assert AuditEvent.objects.filter(object_type="alliance.ClinicianRating", action="create").exists()
+    # Saving again replaces it.
+    client.post(reverse("session-rating", args=[session.pk]), {**RATING, "rating.heard": "3"})
+    rating.refresh_from_db()
+    assert rating.answers["heard"] == 3 and not rating.rupture_noticed
+    assert ClinicianRating.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["11", "-1", "seven", ""])
+def test_a_bad_rating_is_refused_and_keeps_what_was_entered(client, personas, sessions, bad):
+    session = sessions["owner"]
+    client.force_login(personas["owner"].user)
+    response = client.post(reverse("session-rating", args=[session.pk]), {**RATING, "rating.heard": bad})
+    assert response.status_code == 400
+    assert 'name="rating.goals" value="6" checked' in response.content.decode()
+    assert not ClinicianRating.objects.exists()
+
+
+def test_a_session_not_attended_cannot_be_rated(client, personas):
+    session = factories.SessionFactory(
+        episode=personas["owner_episode"], number=1, attendance=Session.Attendance.NO_SHOW
+    )
+    client.force_login(personas["owner"].user)
+    assert client.post(reverse("session-rating", args=[session.pk]), RATING).status_code == 400
+    assert not ClinicianRating.objects.exists()
