@@ -507,6 +507,11 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
     )
 
 
+def holds_client(user: User, client: Client) -> bool:
+    """Does the user hold an open episode with this client themself (not only through supervision)?"""
+    return episodes_visible_to(user).filter(client=client, clinician__user=user, closed_on__isnull=True).exists()
+
+
 def outcome_measures() -> dict[str, charts.Measure]:
     return charts.default_measures()
 

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -84,6 +85,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 def portal_link_send(request: HttpRequest, client_id: int) -> HttpResponse:
     """Email the client a link to their own page."""
     client = access_client(request.user, client_id)
+    if not selectors.holds_client(request.user, client):
+        raise PermissionDenied  # the client's own clinician sends it; a supervisor reads
     try:
         portal.portal_link_send(actor=request.user, client=client)
     except portal.PortalLinkError as problem:

@@ -12,7 +12,7 @@ def access_goal(user: User, goal_id: object) -> Goal:
     try:
         return (
             Goal.objects.filter(episode__in=episodes_visible_to(user))
-            .select_related("episode__client")
+            .select_related("episode__client", "episode__clinician")
             .get(pk=int(goal_id))
         )
     except (TypeError, ValueError, Goal.DoesNotExist) as missing:

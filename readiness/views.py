@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,6 +35,12 @@ class GoalForm(forms.Form):
     )
 
 
+def _may_write(user, episode) -> None:
+    # A supervisor sees the goals; the clinician holding the episode records them.
+    if episode.clinician.user_id != user.pk:
+        raise PermissionDenied
+
+
 def _back(client_id: int) -> HttpResponse:
     return redirect(reverse("client-detail", args=[client_id]) + "#goals")
 
@@ -42,6 +49,7 @@ def _back(client_id: int) -> HttpResponse:
 @login_required
 def goal_add(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = access_episode(request.user, episode_id)
+    _may_write(request.user, episode)
     form = GoalForm(request.POST)
     if form.is_valid():
         try:
@@ -64,6 +72,7 @@ def goal_add(request: HttpRequest, episode_id: int) -> HttpResponse:
 @login_required
 def goal_endorse(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id)
+    _may_write(request.user, goal.episode)
     endorsed = request.POST.get("endorsed") == "yes"
     services.goal_set_endorsement(actor=request.user, goal=goal, endorsed=endorsed)
     messages.success(request, _("Goal updated."))
@@ -74,6 +83,7 @@ def goal_endorse(request: HttpRequest, goal_id: int) -> HttpResponse:
 @login_required
 def goal_achieve(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id)
+    _may_write(request.user, goal.episode)
     try:
         services.goal_achieve(actor=request.user, goal=goal)
     except services.GoalError as problem:

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,6 +52,8 @@ def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode, revisions = selectors.plan_history_read(request.user, episode_id)
     current = revisions[0] if revisions else None
     if request.method == "POST":
+        if episode.clinician.user_id != request.user.pk:
+            raise PermissionDenied  # a supervisor reads the plan; the clinician holding the episode changes it
         form = PlanForm(request.POST)
         if form.is_valid():
             try:
