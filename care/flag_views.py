@@ -29,6 +29,17 @@ EVENT_WORDS = {
 }
 
 
+def _titled(flags):
+    """Give each flag its rule's plain-words title (the safety flag's rule is not in the registry)."""
+    from care.risk import rule_by_id
+
+    rules = rule_by_id()
+    for flag in flags:
+        known = rules.get(flag.rule)
+        flag.title = known.title if known else _("Safety: check on the client today")
+    return flags
+
+
 def _wants_fragment(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -51,6 +62,7 @@ def flag_inbox(request: HttpRequest) -> HttpResponse:
     if request.user.role == User.Role.ADMIN:
         raise PermissionDenied
     active, stale, resolved = selectors.flag_inbox_read(request.user)
+    _titled([*active, *stale, *resolved])
     return render(
         request,
         "care/flags/inbox.html",
@@ -61,7 +73,7 @@ def flag_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
-    flag = selectors.flag_detail_read(request.user, flag_id)
+    flag = _titled([selectors.flag_detail_read(request.user, flag_id)])[0]
     for event in flag.history:
         event.label = EVENT_WORDS.get(event.action, event.action)
     return render(request, "care/flags/detail.html", {"flag": flag, "may_act": _may_act(request.user, flag)})
@@ -77,7 +89,7 @@ def _step(request: HttpRequest, flag_id: int, do, done_message: str) -> HttpResp
     except FlagStepError as problem:
         error = str(problem)
     if _wants_fragment(request):
-        flag = access_flag(request.user, flag.pk)
+        flag = _titled([access_flag(request.user, flag.pk)])[0]
         return render(
             request,
             "care/flags/_card.html",

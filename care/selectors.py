@@ -567,12 +567,20 @@ def flag_inbox_for(user: User) -> list[Flag]:
     """Active flags on episodes the user holds: red first, then newest. Constant queries."""
     from care.access import flags_visible_to
 
-    return list(
+    flags = list(
         flags_visible_to(user)
         .filter(status__in=Flag.ACTIVE_STATES, episode__clinician__user=user)
         .select_related("episode__client", "episode__clinician__user", "session")
         .order_by("-level", "-opened_at", "-id")
     )
+    # Grouped by client so one hard session reads as one conversation to have, not four alarms:
+    # clients with a red flag first, then the most recently flagged.
+    red = {f.episode_id for f in flags if f.level == Flag.Level.RED}
+    newest: dict[int, float] = {}
+    for f in flags:
+        newest[f.episode_id] = max(newest.get(f.episode_id, 0.0), f.opened_at.timestamp())
+    flags.sort(key=lambda f: (f.episode_id not in red, -newest[f.episode_id], f.episode_id))
+    return flags
 
 
 def flags_resolved_recently_for(user: User, *, days: int = 14) -> list[Flag]:

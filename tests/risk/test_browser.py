@@ -1,0 +1,84 @@
+"""The flag inbox in a real browser: readable on a phone and a desktop, accessible, actions in place."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from care import risk
+from care.models import Flag
+from tests.browser.conftest import DESKTOP, PHONE, serious_accessibility_violations, sign_in
+from tests.risk.helpers import add_session, rel, submit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shot(page, name: str, width: int) -> None:
+    # Saved into the docs only when asked (ATTUNE_SCREENSHOTS=1), so ordinary runs leave the tree alone.
+    folder = SHOTS if os.environ.get("ATTUNE_SCREENSHOTS") == "1" else Path("/tmp")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"risk-{name}-{width}.png"), full_page=True)
+
+
+@pytest.fixture
+def flagged(personas):
+    """The owner's client rated session 1 well and session 2 poorly, with a rupture in their words."""
+    episode = personas["owner_episode"]
+    submit(add_session(episode, 1, days_ago=8), rel())
+    submit(
+        add_session(episode, 2, days_ago=1),
+        rel(heard=6, goals=7, overall=6, misunderstood=1, misunderstood_words="You moved on when I cried."),
+    )
+    risk.evaluate_episode(episode.pk)
+    return episode
+
+
+def test_inbox_reads_well_and_acknowledges_in_place(page, phone_page, live_server, flagged):
+    sign_in(page, live_server, "owner")
+    page.goto(f"{live_server.url}/flags/")
+    # Given the inbox, every flag says why, with a next step and a way to the client's page
+    assert page.get_by_role("heading", name="Your flags").is_visible()
+    assert page.get_by_text("You moved on when I cried.").first.is_visible()
+    assert page.get_by_text("Suggested next step:").count() == Flag.objects.filter(episode=flagged).count()
+    assert serious_accessibility_violations(page) == []
+    shot(page, "inbox", DESKTOP["width"])
+
+    # When the clinician acknowledges the rupture flag
+    card = page.locator(f"#flag-{Flag.objects.get(episode=flagged, rule='relationship.rupture').pk}")
+    card.get_by_role("button", name="Acknowledge").click()
+    # Then the card updates in place (no reload), and the database agrees
+    card = page.locator("[data-flag-card]", has_text="You moved on when I cried.")
+    card.get_by_text("Acknowledged. Record what you did").wait_for()
+    assert Flag.objects.get(episode=flagged, rule="relationship.rupture").status == "acknowledged"
+
+    # When they record the repair
+    card.get_by_text("Record a repair").click()
+    card.get_by_label("What did you do about it, and when?").fill(
+        "Named the moment at the start of session 3."
+    )
+    card.get_by_role("button", name="Save repair").click()
+    card = page.locator("[data-flag-card]", has_text="Named the moment at the start of session 3.")
+    card.get_by_text("Repair recorded:").wait_for()
+    assert Flag.objects.get(episode=flagged, rule="relationship.rupture").repair_note.startswith("Named")
+
+    # And the page is usable on a phone
+    sign_in(phone_page, live_server, "owner")
+    phone_page.goto(f"{live_server.url}/flags/")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone_page, "inbox", PHONE["width"])
+
+
+def test_flag_detail_and_supervisor_view(page, live_server, personas, flagged):
+    flag = Flag.objects.get(episode=flagged, rule="relationship.rupture")
+    Flag.objects.filter(episode=flagged).update(stale_at=flag.opened_at)
+    sign_in(page, live_server, "supervisor")
+    page.goto(f"{live_server.url}/flags/")
+    assert page.get_by_role("heading", name="Unacknowledged too long — your supervisees").is_visible()
+    assert serious_accessibility_violations(page) == []
+    shot(page, "supervisor", DESKTOP["width"])
+    page.goto(f"{live_server.url}/flags/{flag.pk}/")
+    # A supervisor reads the flag and its history but has no buttons to act for the clinician
+    assert page.get_by_role("heading", name="History").is_visible()
+    assert page.get_by_role("button", name="Acknowledge").count() == 0
+    shot(page, "detail", DESKTOP["width"])
