@@ -173,10 +173,12 @@ def facts_from(
 def gather_facts(episode: Episode, *, now: dt.datetime, with_clinic_totals: bool = True) -> EpisodeFacts:
     """Load an episode's facts in a constant number of queries (sessions, scores, goals, totals)."""
     related = ["checkin"] + (["clinician_rating"] if _has_relation(Session, "clinician_rating") else [])
-    sessions = list(Session.objects.filter(episode_id=episode.pk).select_related(*related))
-    scores = list(Score.objects.filter(checkin__session__episode_id=episode.pk))
+    # Explicit order_by everywhere: the models' default orderings follow foreign keys (score → check-in
+    # → session → episode), which would add joins to every one of these queries.
+    sessions = list(Session.objects.filter(episode_id=episode.pk).select_related(*related).order_by("number"))
+    scores = list(Score.objects.filter(checkin__session__episode_id=episode.pk).order_by())
     if _has_relation(Episode, "goals"):
-        episode._goals = list(episode.goals.filter(achieved_on__isnull=True))
+        episode._goals = list(episode.goals.filter(achieved_on__isnull=True).order_by("id"))
     facts = facts_from(episode, sessions, scores, now=now)
     latest = facts.latest_checkin()
     if with_clinic_totals and latest is not None:

@@ -246,3 +246,18 @@ def test_stale_flags_are_marked_once_after_the_clinics_time(episode):
     for f in Flag.objects.filter(episode=other):
         flag_acknowledge(flag=f, actor=other.clinician.user)
     assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=30)) == 0
+
+
+def test_sweep_command_evaluates_without_a_broker(episode):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # Given a check-in whose task never ran (the broker was down)
+    submit(add_session(episode, 1), rel(heard=4))
+    out = StringIO()
+    # When an operator (or cron) runs the sweep by hand
+    call_command("sweep_risk", "--grace", "0", stdout=out)
+    # Then it is evaluated in this process
+    assert "1 episode(s) evaluated" in out.getvalue()
+    assert active(episode, "relationship.low_item").exists()
