@@ -55,12 +55,12 @@ def _base_layout(*, title: str, height: int = 320) -> dict:
     return {
         "title": {"text": title, "font": {"size": 15, "color": INK}, "x": 0, "xanchor": "left"},
         "height": height,
-        "margin": {"l": 44, "r": 12, "t": 48, "b": 80},
+        "margin": {"l": 44, "r": 12, "t": 48, "b": 90},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "color": INK},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+        "legend": {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0},
         "shapes": [],
         "annotations": [],
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from care.models import Flag
 from care.portal import portal_link_issue
 from tests.browser.conftest import DESKTOP, PHONE, serious_accessibility_violations, sign_in
 from tests.dashboards.builders import seed_caseload
@@ -63,6 +64,21 @@ def test_clinician_sees_flagged_client_opens_their_page_and_the_charts_render(pa
     assert page.get_by_role("heading", name="What isn't").is_visible()
     assert serious_accessibility_violations(page) == []
     _shoot(page, "client")
+
+    # When they acknowledge the red flag and record a repair, without leaving the page
+    card = page.locator("[data-flag-card]", has_text="cancelled by the clinician")
+    card.get_by_role("button", name="Acknowledge").click()
+    card = page.locator("[data-flag-card]", has_text="cancelled by the clinician")
+    card.get_by_text("Acknowledged. Record what you did").wait_for()
+    card.get_by_text("Record a repair").click()
+    card.get_by_label("What did you do about it, and when?").fill("Agreed a fixed Tuesday 10:00 slot.")
+    card.get_by_role("button", name="Save repair").click()
+    page.locator("[data-flag-card]", has_text="Agreed a fixed Tuesday 10:00 slot.").wait_for()
+
+    # Then the flag's state is saved, and the page was never reloaded (the charts are still drawn)
+    flag = Flag.objects.get(episode=episodes[0], rule="clinician_cancellations")
+    assert flag.status == Flag.Status.REPAIR_RECORDED and flag.repair_note.startswith("Agreed a fixed")
+    assert page.locator(".chart[data-drawn=true]").count() == 5
 
 
 def test_a_client_opens_their_own_page_from_a_link(page, live_server, personas):

@@ -85,6 +85,7 @@ def seed_caseload(
         for n in range(1, sessions + 2):
             begins = start + dt.timedelta(days=7 * (n - 1))
             if n == sessions + 1:
+                begins = now + dt.timedelta(days=2)  # the next session, booked ahead
                 attendance, late = Session.Attendance.SCHEDULED, 0
             else:
                 roll = rng.random()
