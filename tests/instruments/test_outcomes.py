@@ -68,7 +68,9 @@ def test_scores_outside_the_measure_are_refused():
         outcomes.outcome("phq9", 28, 3)
 
 
-@pytest.mark.parametrize(("value", "band"), [(0, "minimal"), (4, "minimal"), (14, "moderate"), (27, "severe"), (30, "")])
+@pytest.mark.parametrize(
+    ("value", "band"), [(0, "minimal"), (4, "minimal"), (14, "moderate"), (27, "severe"), (30, "")]
+)
 def test_band_uses_the_instrument_bands(value, band):
     assert outcomes.band(value, get_instrument("phq9").scales[0].bands) == band
 
