@@ -654,7 +654,7 @@ def seed_clinic(
     builder = _Builder(rng, clinic, now)
     if evaluate is None:
         evaluate = clients <= 5000
-    for first in range(1, clients + 1, BATCH):
+    for batch, first in enumerate(range(1, clients + 1, BATCH), start=1):
         with transaction.atomic():
             courses = _write_batch(
                 builder,
@@ -664,11 +664,24 @@ def seed_clinic(
                 min(BATCH, clients - first + 1),
                 summary,
             )
+        if batch & (batch - 1) == 0:
+            _refresh_planner_statistics()  # after batches 1, 2, 4, 8, …: the tables grow geometrically
         if evaluate:
             summary.evaluated += _evaluate_and_repair(courses, now=now)
         progress(f"  {summary.clients} clients, {summary.sessions} sessions, {summary.checkins} check-ins")
+    _refresh_planner_statistics()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _refresh_planner_statistics() -> None:
+    """PostgreSQL plans from table statistics; right after a bulk load they describe empty tables and
+    the planner picks sequential scans (measured: 0.6 s instead of 2 ms for one episode's scores)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 REPAIR_NOTES = [
