@@ -55,12 +55,12 @@ def _base_layout(*, title: str, height: int = 320) -> dict:
     return {
         "title": {"text": title, "font": {"size": 15, "color": INK}, "x": 0, "xanchor": "left"},
         "height": height,
-        "margin": {"l": 44, "r": 12, "t": 48, "b": 90},
+        "margin": {"l": 44, "r": 12, "t": 48, "b": 64},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "color": INK},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0},
+        "legend": {"orientation": "h", "y": -0.14, "yanchor": "top", "x": 0},
         "shapes": [],
         "annotations": [],
     }
@@ -69,7 +69,7 @@ def _base_layout(*, title: str, height: int = 320) -> dict:
 def _session_axis(numbers: Sequence[int]) -> dict:
     last = max(numbers, default=1)
     return {
-        "title": {"text": _("Session")},
+        "title": {"text": ""},  # the chart's title says "by session"; an axis title collided with the legend
         "tickmode": "linear" if last <= 12 else "auto",
         "dtick": 1,
         "range": [0.5, last + 0.5],
@@ -86,7 +86,7 @@ def relationship_figure(rows: Iterable[dict], *, cutoff: float = RELATIONSHIP_IT
     rows = sorted(rows, key=lambda r: r["number"])
     numbers = [r["number"] for r in rows]
     labels = _item_labels()
-    layout = _base_layout(title=_("Relationship, item by item (0–10)"), height=460)
+    layout = _base_layout(title=_("Relationship, item by item, by session (0–10)"), height=460)
     layout["grid"] = {"rows": 2, "columns": 2, "pattern": "independent", "ygap": 0.32, "xgap": 0.12}
     layout["margin"]["t"] = 64
     data = []
@@ -196,7 +196,10 @@ def outcome_figure(measure: Measure, rows: Iterable[dict]) -> dict:
     numbers = [r["number"] for r in rows]
     values = [r["value"] for r in rows]
     changes = reliable_changes(values, measure.reliable_change)
-    layout = _base_layout(title=f"{measure.title} (0–{measure.maximum:g})")
+    layout = _base_layout(
+        title=_("%(measure)s by session (0–%(max)s)")
+        % {"measure": measure.title, "max": f"{measure.maximum:g}"}
+    )
     layout["xaxis"] = _session_axis(numbers)
     layout["yaxis"] = {"range": [0, measure.maximum + 0.5], "gridcolor": GRID, "zeroline": False}
     layout["margin"]["r"] = 110
@@ -272,7 +275,7 @@ def readiness_figure(rows: Iterable[dict]) -> dict:
     rows: [{"number": 1, "date": "…", "importance": 8, "confidence": 5}]"""
     rows = sorted(rows, key=lambda r: r["number"])
     numbers = [r["number"] for r in rows]
-    layout = _base_layout(title=_("Readiness for change (0–10)"))
+    layout = _base_layout(title=_("Readiness for change by session (0–10)"))
     layout["xaxis"] = _session_axis(numbers)
     layout["yaxis"] = {"range": [0, 10.5], "dtick": 2, "gridcolor": GRID, "zeroline": False}
     data = []
