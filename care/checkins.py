@@ -30,6 +30,7 @@ from care.instruments import (
 )
 from care.links import link_consume, link_issue
 from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session, User
+from care.pillars import all_pillars
 from care.schemas import FlagReason, Instrument
 
 log = logging.getLogger(__name__)
@@ -92,12 +93,24 @@ def _email_link(*, client: Client, token: str, reminder: bool) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def _section_order(instrument: Instrument) -> tuple[int, int, str]:
+    """Pillar sections in pillar order, then outcome measures, then the closing question."""
+    if instrument.key == "closing":
+        return (10_000, 0, "")
+    for pillar in all_pillars():
+        if instrument.key in pillar.instruments:
+            return (pillar.order, pillar.instruments.index(instrument.key), "")
+    return (1_000, 0, instrument.key)
+
+
 def instruments_of(checkin: CheckIn, clinic_id: int) -> list[Instrument]:
-    """The instruments this check-in was opened with, at the versions it was opened with."""
-    return [
+    """The instruments this check-in was opened with, at the versions it was opened with, in form order
+    (a JSON column does not keep key order)."""
+    instruments = [
         get_instrument(key, version, clinic_id=clinic_id)
         for key, version in checkin.instrument_versions.items()
     ]
+    return sorted(instruments, key=_section_order)
 
 
 @transaction.atomic

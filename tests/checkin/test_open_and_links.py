@@ -141,3 +141,13 @@ def test_clinicians_resend_keeps_the_first_link_working(client, personas, opened
     assert client.post(f"/c/{new_token}/", GOOD).status_code == 200
     assert b"already saved" in client.get(f"/c/{token}/").content
     assert not AccessLink.objects.filter(checkin__session=session, used_at__isnull=True).exists()
+
+
+def test_the_form_follows_pillar_order_and_ends_with_the_open_question(client, opened):
+    _session, token = opened
+    html = client.get(f"/c/{token}/").content.decode()
+    order = [
+        html.index(f'id="step-{key}"')
+        for key in ["relationship", "readiness", "stage", "regimen", "reliability", "closing"]
+    ]
+    assert order == sorted(order)
