@@ -250,19 +250,23 @@ def caseload_page_read(
     program_id: int | None = None,
 ) -> Caseload:
     """The clinician's home: every open episode they hold with its trend and pillar status, plus the
-    flag inbox. Five queries whatever the caseload's size (episodes, flags, alliance scores, programs,
-    the audit row)."""
-    episodes = (
+    flag inbox. Four queries whatever the caseload's size (episodes, their active flags, their relationship
+    totals, the audit row).
+
+    Filters apply in Python: the whole caseload is loaded anyway for the program list, and a caseload is
+    hundreds of rows at most."""
+    everything = list(
         caseload_for(user)
         .select_related(None)
         .select_related("client", "program")  # the clinician is the user: no need to load them per row
         .prefetch_related(_active_flags_prefetch())
     )
-    if flagged_only:
-        episodes = episodes.filter(active_flags__gt=0)
-    if program_id is not None:
-        episodes = episodes.filter(program_id=program_id)
-    episodes = list(episodes)
+    programs = sorted({e.program_id: e.program for e in everything}.values(), key=lambda p: (p.name, p.pk))
+    episodes = [
+        e
+        for e in everything
+        if (not flagged_only or e.active_flags) and (program_id is None or e.program_id == program_id)
+    ]
     totals: dict[int, list[float]] = defaultdict(list)
     for episode_id, value in (
         Score.objects.filter(
@@ -272,9 +276,6 @@ def caseload_page_read(
         .values_list("checkin__session__episode_id", "value")
     ):
         totals[episode_id].append(value)
-    programs = list(
-        Program.objects.filter(episodes__in=caseload_for(user).values("pk")).distinct().order_by("name")
-    )
     today = timezone.localdate()
     words = PillarWords.current()
     rows = []
