@@ -178,6 +178,10 @@ def test_server_errors_keep_answers_and_are_accessible(page, live_server, checki
     assert page.locator("#q-relationship-heard-slider").input_value() == "0", "the answer is kept"
     assert_accessible(page)
     shoot(page, "form-errors")
+    # A summary link to a question on a later step opens that step at the question.
+    page.locator("#error-summary a[href='#q-reliability-present']").click()
+    assert page.locator(".progress-text").inner_text() == "Step 5 of 6"
+    assert page.evaluate("document.activeElement.id") == "q-reliability-present-slider"
 
 
 def test_a_tablet_code_then_the_crisis_page(phone_page, live_server, personas, checkin_link):
@@ -222,7 +226,11 @@ def test_a_tablet_code_then_the_crisis_page(phone_page, live_server, personas, c
     assert Flag.objects.get(rule="phq9_item9_safety").level == "red"
 
 
-def test_expired_used_and_edited_links_get_kind_accessible_pages(page, live_server, checkin_link):
+@pytest.mark.parametrize("fixture_name", ["phone_page", "page"])
+def test_expired_used_and_edited_links_get_kind_accessible_pages(
+    request, live_server, checkin_link, fixture_name
+):
+    page = request.getfixturevalue(fixture_name)
     session, token = checkin_link
     # Edited: one character changed.
     page.goto(f"{live_server.url}/c/{token[:-2]}xx/")
@@ -254,14 +262,17 @@ def test_expired_used_and_edited_links_get_kind_accessible_pages(page, live_serv
     shoot(page, "link-expired")
 
 
-def test_the_clinicians_session_page_and_rating(page, live_server, personas, checkin_link):
+@pytest.mark.parametrize("fixture_name", ["phone_page", "page"])
+def test_the_clinicians_session_page_and_rating(request, live_server, personas, checkin_link, fixture_name):
     from tests.browser.conftest import sign_in
 
+    page = request.getfixturevalue(fixture_name)
     session, _token = checkin_link
     sign_in(page, live_server, "owner")
     page.wait_for_url("**/caseload/**")
     page.goto(f"{live_server.url}/sessions/{session.pk}/")
     page.get_by_role("button", name="Show a tablet code").click()
+    page.locator(".tablet-code").wait_for()
     assert len(page.locator(".tablet-code .code").inner_text().replace(" ", "")) == 8
     for slider in page.locator("input.slider").all():
         slider.focus()

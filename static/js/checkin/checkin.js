@@ -81,7 +81,19 @@
   }
 
   const summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in the summary may point into a step that is hidden: open that step first.
+    summary.addEventListener("click", function (event) {
+      const link = event.target.closest("a[href^='#']");
+      const target = link && document.getElementById(link.getAttribute("href").slice(1));
+      const step = target && target.closest("section.step");
+      if (!step || steps.length < 2) return;
+      event.preventDefault();
+      go(steps.indexOf(step), false);
+      (target.querySelector(".slider, input, textarea") || target).focus();
+    });
+  }
 
   // --- One submit: a second tap while the first is on its way does nothing -----------------------
   let sending = false;
