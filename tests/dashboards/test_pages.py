@@ -6,11 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from care.models import AccessLink, AuditEvent, Client
+from care.models import AccessLink, AuditEvent, Client, Score
 from care.portal import portal_link_issue
 from readiness.models import Goal
 from regimen.models import PlanRevision
 from tests import factories
+from tests.dashboards.builders import seed_caseload
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +215,16 @@ def test_a_client_without_email_cannot_be_sent_a_link(client, personas):
     response = client.post(reverse("portal-link-send", args=[episode.client_id]), follow=True)
     assert "no email address" in response.content.decode()
     assert not AccessLink.objects.filter(client_id=episode.client_id).exists()
+
+
+def test_sparkline_holds_the_last_twelve_relationship_totals_oldest_first(personas):
+    from care.selectors import recent_relationship_totals
+
+    episode = seed_caseload(personas["owner"], clients=1, sessions=20, prefix="T")[0]
+    expected = list(
+        Score.objects.filter(checkin__session__episode=episode, instrument="relationship", scale="total")
+        .order_by("checkin__session__number")
+        .values_list("value", flat=True)
+    )[-12:]
+    assert recent_relationship_totals([episode.pk])[episode.pk] == expected
+    assert recent_relationship_totals([]) == {}
