@@ -138,7 +138,7 @@ def checkin_link_resend(*, actor: User, session: Session, email: bool) -> tuple[
     Returns (link, token, code); the code is shown once to the clinician and never stored in clear.
     Earlier links stay valid until they expire: the client may still have the first email."""
     checkin = (
-        CheckIn.objects.select_for_update()
+        CheckIn.objects.select_for_update(of=("self",))
         .select_related("session__episode__client__clinic")
         .get(session=session)
     )
@@ -220,8 +220,9 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
     flag when PHQ-9 item 9 is above 0. Raises CheckInInvalid (nothing stored) or LinkGone."""
     with transaction.atomic():
         # The row lock queues concurrent submits for the same check-in; the loser sees it stored.
+        # Only this row (of=self): locking the joined episode too deadlocked with the risk engine.
         checkin = (
-            CheckIn.objects.select_for_update()
+            CheckIn.objects.select_for_update(of=("self",))
             .select_related("session__episode__client__clinic")
             .get(pk=link.checkin_id)
         )
