@@ -31,6 +31,7 @@ from care.instruments import (
 from care.links import link_consume, link_issue
 from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session, User
 from care.pillars import all_pillars
+from care.portal import PORTAL_LINK_TTL
 from care.schemas import FlagReason, Instrument
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,7 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
             detail={"submitted": True, "safety_flag": concern is not None},
         )
         _portal, portal_token, _ = link_issue(
-            purpose=AccessLink.Purpose.PORTAL, client=client, ttl=_ttl(client)
+            purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL
         )
         risk.request_evaluation(session.episode_id)
     return SubmitOutcome(

@@ -1,6 +1,8 @@
 """Submitting the form: strict server-side validation, errors that keep answers, one check-in only,
 and the safety flag raised in the same transaction."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -20,6 +22,8 @@ def test_good_answers_are_stored_scored_and_thanked(client, opened):
     assert response.status_code == 200
     assert b"Your answers are saved" in response.content
     assert b"/me/" in response.content, "a link to the client's own page"
+    portal = AccessLink.objects.get(purpose=AccessLink.Purpose.PORTAL, client=session.episode.client)
+    assert portal.expires_at - portal.created_at > dt.timedelta(days=6), "as long as any portal link"
     checkin = CheckIn.objects.get(session=session)
     assert checkin.status == CheckIn.Status.SUBMITTED
     assert checkin.answers["relationship"]["heard"] == 8
