@@ -30,7 +30,12 @@ def session_record_attendance(
         raise AttendanceError("Say how many minutes late the session started (1–240).")
     if attendance != Session.Attendance.LATE_START:
         late_minutes = 0
-    session = Session.objects.select_for_update().select_related("episode__client__clinic").get(pk=session.pk)
+    # Lock the session row only: locking the joined episode would deadlock with the risk engine.
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("episode__client__clinic")
+        .get(pk=session.pk)
+    )
     if attendance in Session.ATTENDED_STATES and session.scheduled_start > timezone.now():
         raise AttendanceError("A session can't be marked attended before it has started.")
     before = session.attendance

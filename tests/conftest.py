@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.management import call_command
 
 from care.models import User
 from tests import factories
@@ -13,6 +14,13 @@ def require_service(name: str, available: bool) -> None:
     if os.environ.get("ATTUNE_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{name} is required for this run but is not available")
     pytest.skip(f"{name} is not available")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database also gets the cache table that throttles and lockouts live in."""
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
 
 
 @pytest.fixture
