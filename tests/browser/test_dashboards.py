@@ -80,6 +80,12 @@ def test_clinician_sees_flagged_client_opens_their_page_and_the_charts_render(pa
     assert flag.status == Flag.Status.REPAIR_RECORDED and flag.repair_note.startswith("Agreed a fixed")
     assert page.locator(".chart[data-drawn=true]").count() == 5
 
+    # And the plan page, reached from the client page, shows the revision history with its form
+    page.goto(f"{live_server.url}/episodes/{episodes[0].pk}/plan/")
+    assert page.get_by_label("Diagnosis (ICD-10 code)").input_value() == "F33.1"
+    assert serious_accessibility_violations(page) == []
+    _shoot(page, "plan")
+
 
 def test_a_client_opens_their_own_page_from_a_link(page, live_server, personas):
     # Given a client with a history, and a link to their page
@@ -100,3 +106,5 @@ def test_a_client_opens_their_own_page_from_a_link(page, live_server, personas):
     # And a link that doesn't exist gets a kind page, not an error
     page.goto(f"{live_server.url}/me/not-a-real-token/")
     assert page.get_by_role("heading", level=1).inner_text() == "This link doesn't work"
+    assert serious_accessibility_violations(page) == []
+    _shoot(page, "portal-link-problem")
