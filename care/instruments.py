@@ -392,3 +392,39 @@ def _audit(actor, action: str, row, detail: dict) -> None:
             object_id=str(row.pk),
             detail=detail,
         )
+
+
+class InstrumentResolver:
+    """Finds instruments at the versions stored check-ins used, for one clinic, with at most one query.
+
+    A page that shows many check-ins asks for the same few (instrument, version) pairs again and again;
+    the clinic's loaded definitions are read once, on first need, and built-ins need no query at all."""
+
+    def __init__(self, clinic_id: int):
+        self.clinic_id = clinic_id
+        self._loaded: dict[tuple[str, str], Instrument] | None = None
+        self._found: dict[tuple[str, str | None], Instrument | None] = {}
+
+    def _clinic_definitions(self) -> dict[tuple[str, str], Instrument]:
+        if self._loaded is None:
+            from care.models import InstrumentDefinition
+
+            self._loaded = {
+                (row.key, row.version): Instrument.model_validate(row.definition, strict=False)
+                for row in InstrumentDefinition.objects.filter(clinic_id=self.clinic_id).order_by("loaded_at")
+            }
+        return self._loaded
+
+    def get(self, key: str, version: str | None) -> Instrument | None:
+        """The instrument, or None when neither the clinic nor the built-ins have that version."""
+        if (key, version) not in self._found:
+            instrument = builtin_versions().get((key, version)) if version else None
+            if instrument is None:
+                loaded = self._clinic_definitions()
+                if version is not None:
+                    instrument = loaded.get((key, version))
+                else:
+                    instrument = next((i for (k, _), i in reversed(loaded.items()) if k == key), None)
+                    instrument = instrument or builtin_instruments().get(key)
+            self._found[key, version] = instrument
+        return self._found[key, version]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from care import charts, outcomes
 from care.access import access_client, episodes_visible_to
 from care.audit import audit_list_read, audit_record
+from care.instruments import InstrumentResolver
 from care.models import (
     AuditEvent,
     CheckIn,
@@ -399,17 +400,15 @@ def _answer_label(item, value) -> str:
     return str(value)
 
 
-def describe_answers(checkin) -> tuple[list[dict], list[tuple[str, str]]]:
+def describe_answers(checkin, *, instruments) -> tuple[list[dict], list[tuple[str, str]]]:
     """A check-in's answers as the clinician reads them: question text with the answer in words, and the
-    client's own free-text words pulled out. Uses the built-in definitions (no queries)."""
-    from care.instruments import get_instrument
+    client's own free-text words pulled out.
 
+    Each instrument is read at the version the check-in used, a clinic's loaded definitions (licensed
+    scales, FHIR imports) included; `instruments` is one InstrumentResolver shared by the whole page."""
     sections, own_words = [], []
     for key, answers in (checkin.answers or {}).items():
-        try:
-            instrument = get_instrument(key, (checkin.instrument_versions or {}).get(key))
-        except LookupError:
-            instrument = None
+        instrument = instruments.get(key, (checkin.instrument_versions or {}).get(key))
         items = []
         for item_key, value in answers.items():
             if instrument is None:
@@ -592,12 +591,13 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
             r.session_id: r
             for r in ClinicianRating.objects.filter(session__episode=chosen).order_by("session")
         }
+        instruments = InstrumentResolver(client.clinic_id)
         for session in session_rows:
             checkin = getattr(session, "checkin", None)
             scores, answers, own_words = {}, [], []
             if checkin is not None and checkin.submitted_at is not None:
                 scores = {f"{s.instrument}.{s.scale}": s for s in checkin.scores.all()}
-                answers, own_words = describe_answers(checkin)
+                answers, own_words = describe_answers(checkin, instruments=instruments)
             sessions.append(
                 SessionView(
                     session=session,
