@@ -567,10 +567,6 @@ def client_page_read(user: User, client_id: object, *, episode_id: object = None
 def build_client_page(client: Client, episodes: list[Episode], *, episode_id: object = None) -> ClientPage:
     """The page's content for `client` from `episodes` the caller has already scoped (staff or the client's
     own link). Not for use without that scoping."""
-    from alliance.models import ClinicianRating
-    from readiness.models import Goal
-    from regimen.models import PlanRevision
-
     for episode in episodes:
         episode.client = client  # already loaded and scoped: no query per episode or per flag
     chosen = episodes[0] if episodes else None
@@ -581,16 +577,13 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
     if chosen is not None:
         session_rows = list(
             Session.objects.filter(episode=chosen)
-            .select_related("checkin")
+            # Pillar rows come through their reverse relations: care imports no pillar app.
+            .select_related("checkin", "clinician_rating")
             .prefetch_related(
                 Prefetch("checkin__scores", queryset=Score.objects.order_by("instrument", "scale")),
             )
             .order_by("number")
         )
-        ratings = {
-            r.session_id: r
-            for r in ClinicianRating.objects.filter(session__episode=chosen).order_by("session")
-        }
         instruments = InstrumentResolver(client.clinic_id)
         for session in session_rows:
             checkin = getattr(session, "checkin", None)
@@ -604,7 +597,7 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
                     answers=answers,
                     own_words=own_words,
                     scores=scores,
-                    clinician_rating=ratings.get(session.pk),
+                    clinician_rating=getattr(session, "clinician_rating", None),
                 )
             )
         flags = list(
@@ -617,10 +610,8 @@ def build_client_page(client: Client, episodes: list[Episode], *, episode_id: ob
             flag.episode = chosen
         active = [f for f in flags if f.is_active]
         past = [f for f in flags if not f.is_active]
-        plan_history = list(
-            PlanRevision.objects.filter(episode=chosen).select_related("revised_by").order_by("-number")
-        )
-        goals = list(Goal.objects.filter(episode=chosen).order_by("achieved_on", "set_on", "id"))
+        plan_history = list(chosen.plan_revisions.select_related("revised_by").order_by("-number"))
+        goals = list(chosen.goals.order_by("achieved_on", "set_on", "id"))
     rows = _chart_rows(sessions)
     measures = outcome_measures()
     figures = {}

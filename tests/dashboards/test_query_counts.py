@@ -3,8 +3,8 @@
 Caseload page, 9: sign-in session, user, episodes with their counts, their active flags, their relationship
 totals, the audit row, then the idle-timeout session save (an UPDATE inside a savepoint pair, which tests
 see because each runs in a transaction).
-Client page, 15: sign-in session, user, client, episodes, sessions with check-ins, scores, clinician
-ratings, flags, flag events, plan revisions, goals, the audit row, and the session save (3)."""
+Client page, 14: sign-in session, user, client, episodes, sessions with check-ins and clinician ratings,
+scores, flags, flag events, plan revisions, goals, the audit row, and the session save (3)."""
 
 import pytest
 from django.db import connection
@@ -51,4 +51,4 @@ def test_client_page_queries_do_not_grow_with_sessions_flags_or_caseload(client,
     long = seed_caseload(clinician, clients=1, sessions=30, flag_every=1, prefix="X", seed=3)[0]
     assert _count(client, reverse("client-detail", args=[short.client_id])) == small
     assert _count(client, reverse("client-detail", args=[long.client_id])) == small
-    assert small == 15
+    assert small == 14
