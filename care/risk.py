@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -336,7 +337,7 @@ def episodes_due(
             Episode.objects.filter(closed_on__isnull=True, sessions__scheduled_start__gte=recent)
             .exclude(evaluated_at__gt=now - WATCH_EVERY)
             .exclude(id__in=seen)
-            .order_by(Coalesce("evaluated_at", "opened_on").asc())
+            .order_by(F("evaluated_at").asc(nulls_first=True))
             .values_list("id", flat=True)
             .distinct()[: limit - len(ids)]
         )

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from config.celery import app
 from tests.conftest import require_service
@@ -69,12 +70,29 @@ class PrivateRedis:
         wait_for(lambda: not port_open("127.0.0.1", self.port), timeout=5, what="redis-server to stop")
 
 
-class Worker:
-    """`celery -A config worker` in a child process, on the test database and the given broker."""
+def free_port(first: int = 6391, last: int = 6499) -> int:
+    """The first port from `first` nobody listens on or holds: several test runs (other engineers',
+    other xdist workers) may start private servers at the same time."""
+    for port in range(first, last + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port between {first} and {last}")
 
-    def __init__(self, broker_url: str, *, concurrency: int = 1):
+
+class Worker:
+    """`celery -A config worker` in a child process, on the test database and the given broker.
+
+    `queue`: consume only this queue (pair with `publishing_to(..., queue=...)`), so that on a shared
+    Redis another run's worker can never take this test's tasks."""
+
+    def __init__(self, broker_url: str, *, concurrency: int = 1, queue: str | None = None):
         self.broker_url = broker_url
         self.concurrency = concurrency
+        self.queue = queue
         self.log = Path(tempfile.mkstemp(prefix="attune-worker-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
@@ -105,6 +123,7 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=INFO",
+                *([f"--queues={self.queue}"] if self.queue else []),
             ],
             cwd=ROOT,
             env=env,
@@ -133,18 +152,20 @@ class Worker:
 
 
 @contextlib.contextmanager
-def publishing_to(broker_url: str):
-    """Make this process publish tasks to a real broker instead of running them eagerly."""
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+def publishing_to(broker_url: str, *, queue: str | None = None):
+    """Make this process publish tasks to a real broker instead of running them eagerly (to `queue`
+    when given: changing task_routes makes Celery rebuild its router)."""
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_routes")}
 
     def reset_pools():
-        # The producer pool is built on first use and remembers its broker: start afresh.
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Producer pools are built on first use, remember their broker, and kombu keeps a global
+        # registry of them: clear both, or the next test would publish through a closed pool.
+        kombu_pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
-    app.conf.update(broker_url=broker_url, task_always_eager=False)
+    routes = {"care.tasks.*": {"queue": queue}} if queue else saved["task_routes"]
+    app.conf.update(broker_url=broker_url, task_always_eager=False, task_routes=routes)
     reset_pools()
     try:
         yield app

@@ -1,8 +1,10 @@
 """The engine with a real Celery worker and real Redis, including Redis stopping and a worker killed."""
 
+import contextlib
 import os
 import signal
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -14,7 +16,7 @@ from care.tasks import sweep_risk
 from tests import factories
 from tests.conftest import require_service
 from tests.risk.helpers import add_session, rel, submit
-from tests.risk.services import PrivateRedis, Worker, port_open, publishing_to, redis_url, wait_for
+from tests.risk.services import PrivateRedis, Worker, free_port, publishing_to, redis_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -31,17 +33,7 @@ def shared_redis():
     except redis.RedisError:
         available = False
     require_service(f"Redis at {url}", available)
-    client.flushdb()  # our own database number only: leftovers from an earlier run would confuse counts
-    yield url
-    client.flushdb()
-
-
-def private_port(base: int) -> int:
-    # Runs under xdist get a port each (6391, 6392, …) so two fault tests never share a server.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    port = base + int(worker.removeprefix("gw") or 0)
-    assert not port_open("127.0.0.1", port), f"port {port} is already taken"
-    return port
+    return url
 
 
 def flags_of(episode, rule="relationship.low_total"):
@@ -49,10 +41,11 @@ def flags_of(episode, rule="relationship.low_total"):
 
 
 def test_submitted_check_in_yields_its_flag_through_a_real_worker(shared_redis):
-    # Given a running worker on real Redis
-    worker = Worker(shared_redis).start()
+    # Given a running worker on real Redis, on a queue of its own (the server may be shared)
+    queue = f"attune-test-{uuid.uuid4().hex[:12]}"
+    worker = Worker(shared_redis, queue=queue).start()
     try:
-        with publishing_to(shared_redis):
+        with publishing_to(shared_redis, queue=queue):
             episode = factories.EpisodeFactory()
             # When the client submits a low check-in
             checkin = submit(add_session(episode, 1), LOW)
@@ -71,7 +64,7 @@ def test_submitted_check_in_yields_its_flag_through_a_real_worker(shared_redis):
 
 def test_redis_down_while_50_check_ins_are_submitted_loses_nothing(capsys):
     # Given our own Redis, stopped before the clients submit
-    server = PrivateRedis(private_port(6391)).start()
+    server = PrivateRedis(free_port()).start()
     server.stop()
     episodes = [factories.EpisodeFactory() for _ in range(50)]
     sessions = [add_session(e, 1) for e in episodes]
@@ -110,76 +103,56 @@ def test_redis_down_while_50_check_ins_are_submitted_loses_nothing(capsys):
 
 
 def test_worker_killed_mid_task_runs_it_again_with_one_flag(capsys):
-    server = PrivateRedis(private_port(6395)).start()
+    server = PrivateRedis(free_port()).start()
     episode = factories.EpisodeFactory()
-    session = add_session(episode, 1)
-    settings = connection.settings_dict
     try:
         with publishing_to(server.url):
             # Given a queued evaluation of a low check-in
-            submit(session, LOW)
+            submit(add_session(episode, 1), LOW)
             # and a lock on the episode row, so the task will stop mid-way, inside its transaction
-            blocker = psycopg.connect(
-                dbname=settings["NAME"],
-                user=settings["USER"] or "root",
-                host=settings["HOST"] or "127.0.0.1",
-                port=settings["PORT"] or 5432,
-            )
-            blocker.execute("SELECT id FROM care_episode WHERE id = %s FOR UPDATE", [episode.pk])
-            worker = Worker(server.url).start()
-            try:
-                # When the task is waiting inside evaluate_episode
-                wait_for(
-                    lambda: _waiting_on_lock(blocker, settings["NAME"]), timeout=20, what="the task mid-way"
-                )
-                child = wait_for(worker.children, timeout=5, what="the pool process")[0]
-                # and the pool process running it is killed
-                os.kill(child, signal.SIGKILL)
-                killed = time.perf_counter()
-                blocker.rollback()
-                # Then the message comes back, runs again, and raises exactly one flag
-                wait_for(lambda: flags_of(episode).exists(), timeout=30, what="the flag after the kill")
-                rerun = time.perf_counter() - killed
-                time.sleep(1)  # room for a duplicate to appear, if there were one
-                assert "WorkerLostError" in worker.output() or "signal 9" in worker.output()
-            finally:
-                blocker.close()
-                worker.stop()
+            with row_lock(episode.pk) as blocker:
+                worker = Worker(server.url).start()
+                try:
+                    # When the task is waiting inside evaluate_episode
+                    wait_for(lambda: waiting_on_lock(blocker), timeout=20, what="the task mid-way")
+                    child = wait_for(worker.children, timeout=5, what="the pool process")[0]
+                    # and the pool process running it is killed
+                    os.kill(child, signal.SIGKILL)
+                    killed = time.perf_counter()
+                    blocker.rollback()
+                    # Then the message comes back, runs again, and raises exactly one flag
+                    wait_for(lambda: flags_of(episode).exists(), timeout=30, what="the flag after the kill")
+                    rerun = time.perf_counter() - killed
+                    time.sleep(1)  # room for a duplicate to appear, if there were one
+                    assert "WorkerLostError" in worker.output() or "signal 9" in worker.output()
+                finally:
+                    worker.stop()
     finally:
         server.stop()
     assert flags_of(episode).count() == 1
-    assert (
-        FlagEvent.objects.filter(
-            flag__episode=episode, action="raised", flag__rule="relationship.low_total"
-        ).count()
-        == 1
+    raised = FlagEvent.objects.filter(
+        flag__episode=episode, action="raised", flag__rule="relationship.low_total"
     )
+    assert raised.count() == 1
     with capsys.disabled():
         print(f"\n[fault] pool process killed mid-task: flag raised {rerun:.2f} s after the kill")
 
 
 def test_whole_worker_killed_the_sweep_recovers_the_lost_message(capsys):
-    server = PrivateRedis(private_port(6399)).start()
+    server = PrivateRedis(free_port()).start()
     episode = factories.EpisodeFactory()
     try:
         with publishing_to(server.url):
-            settings = connection.settings_dict
             submit(add_session(episode, 1), LOW)
-            blocker = psycopg.connect(
-                dbname=settings["NAME"],
-                user=settings["USER"] or "root",
-                host=settings["HOST"] or "127.0.0.1",
-                port=settings["PORT"] or 5432,
-            )
-            blocker.execute("SELECT id FROM care_episode WHERE id = %s FOR UPDATE", [episode.pk])
-            worker = Worker(server.url).start()
-            wait_for(lambda: _waiting_on_lock(blocker, settings["NAME"]), timeout=20, what="the task mid-way")
-            # When the whole worker (main process and pool) is killed: the unacknowledged message is now
-            # invisible until Redis' visibility timeout (15 minutes)
-            os.killpg(worker.process.pid, signal.SIGKILL)
-            worker.process.wait(5)
-            blocker.rollback()
-            blocker.close()
+            with row_lock(episode.pk) as blocker:
+                worker = Worker(server.url).start()
+                try:
+                    wait_for(lambda: waiting_on_lock(blocker), timeout=20, what="the task mid-way")
+                finally:
+                    # When the whole worker (main process and pool) is killed mid-task, the message it
+                    # had not acknowledged stays invisible until Redis' visibility timeout (15 minutes)
+                    os.killpg(worker.process.pid, signal.SIGKILL)
+                    worker.process.wait(5)
             replacement = Worker(server.url).start()
             try:
                 time.sleep(1)
@@ -198,8 +171,29 @@ def test_whole_worker_killed_the_sweep_recovers_the_lost_message(capsys):
         print(f"\n[fault] whole worker killed: sweep raised the flag {took:.2f} s after it was queued")
 
 
-def _waiting_on_lock(blocker, dbname: str) -> bool:
+@contextlib.contextmanager
+def row_lock(episode_id: int):
+    """Hold the episode's row lock from a separate connection; always released and closed, so the
+    test database can be flushed afterwards whatever happened."""
+    settings = connection.settings_dict
+    blocker = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or "root",
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    )
+    try:
+        blocker.execute("SELECT id FROM care_episode WHERE id = %s FOR UPDATE", [episode_id])
+        yield blocker
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+
+def waiting_on_lock(blocker) -> bool:
+    """Is another session of this database waiting for a lock (the task, on the held row)?"""
     row = blocker.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [dbname]
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE NOT l.granted AND a.datname = current_database()"
     ).fetchone()
     return row[0] > 0
