@@ -17,6 +17,8 @@ class Pillar:
     instruments: tuple[str, ...]
     # Risk rules: pure functions from an episode's facts to findings (see care.risk).
     rules: tuple[Callable[..., Any], ...] = field(default=())
+    # Extra template context for the clinician's client page (the pillar's own forms), given the page.
+    client_page: Callable[[Any], dict[str, Any]] | None = None
 
 
 _pillars: dict[str, Pillar] = {}
@@ -32,3 +34,12 @@ def all_pillars() -> list[Pillar]:
 
 def get_pillar(key: str) -> Pillar:
     return _pillars[key]
+
+
+def client_page_context(page: Any) -> dict[str, Any]:
+    """What every pillar adds to the clinician's client page."""
+    context: dict[str, Any] = {}
+    for pillar in all_pillars():
+        if pillar.client_page is not None:
+            context.update(pillar.client_page(page))
+    return context

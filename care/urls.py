@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from care import flag_views, portal_views, session_views, views
+from care import flag_views, portal_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,19 +10,7 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("clients/<int:client_id>/", views.client_detail, name="client-detail"),
     path("clients/<int:client_id>/portal-link/", views.portal_link_send, name="portal-link-send"),
-    path("episodes/<int:episode_id>/plan/", include("regimen.urls")),
-    path("", include("readiness.urls")),
     path("me/<str:token>/", portal_views.portal_page, name="portal"),
-    path("sessions/<int:session_id>/", session_views.session_detail, name="session-detail"),
-    path(
-        "sessions/<int:session_id>/attendance/", session_views.session_attendance, name="session-attendance"
-    ),
-    path(
-        "sessions/<int:session_id>/checkin-link/",
-        session_views.session_checkin_link,
-        name="session-checkin-link",
-    ),
-    path("sessions/<int:session_id>/rating/", session_views.session_rating, name="session-rating"),
     path("supervision/", views.supervision, name="supervision"),
     path("clinic/", views.clinic_overview, name="clinic-overview"),
     path("clinic/instruments/", include("care.instrument_urls")),

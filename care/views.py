@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from care import portal, selectors
 from care.access import access_client
 from care.models import User
+from care.pillars import client_page_context
 
 
 @login_required
@@ -61,19 +62,14 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     """The single-case page: what's working, what isn't, session by session."""
-    from readiness.views import GoalForm
-    from regimen.views import PlanForm
-
     page = selectors.client_page_read(request.user, client_id, episode_id=request.GET.get("episode"))
-    plan_form = PlanForm(initial=PlanForm.initial_from(page.plan)) if page.episode else None
     return render(
         request,
         "care/client_detail.html",
         {
+            **client_page_context(page),  # each pillar's own forms (the plan, goals)
             "page": page,
             "client": page.client,
-            "plan_form": plan_form,
-            "goal_form": GoalForm(),
             # The clinician who holds the episode acts on its flags; a supervisor reads them.
             "may_act": bool(page.episode and page.episode.clinician.user_id == request.user.pk),
         },

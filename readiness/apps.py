@@ -8,6 +8,7 @@ class ReadinessConfig(AppConfig):
     def ready(self) -> None:
         from care.pillars import Pillar, register
         from readiness.rules import RULES
+        from readiness.views import client_page_context
 
         register(
             Pillar(
@@ -16,5 +17,6 @@ class ReadinessConfig(AppConfig):
                 order=2,
                 instruments=("readiness", "stage"),
                 rules=RULES,
+                client_page=client_page_context,
             )
         )

@@ -8,9 +8,15 @@ class RegimenConfig(AppConfig):
     def ready(self) -> None:
         from care.pillars import Pillar, register
         from regimen.rules import RULES
+        from regimen.views import client_page_context
 
         register(
             Pillar(
-                key="regimen", label=_("Regimen attunement"), order=3, instruments=("regimen",), rules=RULES
+                key="regimen",
+                label=_("Regimen attunement"),
+                order=3,
+                instruments=("regimen",),
+                rules=RULES,
+                client_page=client_page_context,
             )
         )
