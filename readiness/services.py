@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from care import risk
 from care.audit import audit_record
 from care.models import AuditEvent, Episode, User
 from readiness.models import Goal
@@ -27,13 +28,14 @@ def goal_add(*, actor: User, episode: Episode, text: str, endorsed_by_client: bo
         recorded_by=actor,
     )
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=goal, client=episode.client_id)
+    risk.request_evaluation(episode.pk)  # a goal the client doesn't endorse is an early-risk signal
     return goal
 
 
 @transaction.atomic
 def goal_set_endorsement(*, actor: User, goal: Goal, endorsed: bool) -> Goal:
     """Record whether the client says this is their goal (a goal they don't endorse is an early-risk sign)."""
-    goal = Goal.objects.select_for_update().select_related("episode").get(pk=goal.pk)
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("episode").get(pk=goal.pk)
     before = goal.endorsed_by_client
     goal.endorsed_by_client = endorsed
     goal.save(update_fields=["endorsed_by_client"])
@@ -44,12 +46,13 @@ def goal_set_endorsement(*, actor: User, goal: Goal, endorsed: bool) -> Goal:
         client=goal.episode.client_id,
         detail={"endorsed_by_client": [before, endorsed]},
     )
+    risk.request_evaluation(goal.episode_id)
     return goal
 
 
 @transaction.atomic
 def goal_achieve(*, actor: User, goal: Goal, on: dt.date | None = None) -> Goal:
-    goal = Goal.objects.select_for_update().select_related("episode").get(pk=goal.pk)
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("episode").get(pk=goal.pk)
     if goal.achieved_on is not None:
         raise GoalError("This goal is already marked achieved.")
     goal.achieved_on = on or timezone.localdate()
@@ -61,4 +64,5 @@ def goal_achieve(*, actor: User, goal: Goal, on: dt.date | None = None) -> Goal:
         client=goal.episode.client_id,
         detail={"achieved_on": goal.achieved_on.isoformat()},
     )
+    risk.request_evaluation(goal.episode_id)
     return goal

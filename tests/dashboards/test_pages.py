@@ -228,3 +228,24 @@ def test_sparkline_holds_the_last_twelve_relationship_totals_oldest_first(person
     )[-12:]
     assert recent_relationship_totals([episode.pk])[episode.pk] == expected
     assert recent_relationship_totals([]) == {}
+
+
+def test_a_goal_the_client_does_not_endorse_raises_its_flag_at_once(
+    client, personas, django_capture_on_commit_callbacks
+):
+    # Given a goal recorded on the client page
+    episode = personas["owner_episode"]
+    client.force_login(personas["owner"].user)
+    client.post(reverse("goal-add", args=[episode.pk]), {"text": "Stop drinking entirely", "endorsed": ""})
+    goal = Goal.objects.get(episode=episode)
+    # When the clinician records that the client does not endorse it
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("goal-endorse", args=[goal.pk]), {"endorsed": "no"})
+    # Then the risk engine has already looked, and the flag quotes the goal
+    flag = episode.flags.get(rule="readiness.goal_not_endorsed")
+    assert "Stop drinking entirely" in flag.reasons[0]["text"]
+    # And endorsing it later lets the flag go
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("goal-endorse", args=[goal.pk]), {"endorsed": "yes"})
+    flag.refresh_from_db()
+    assert flag.status == "resolved"
