@@ -13,8 +13,10 @@
     }
     Object.keys(layout).forEach(function (key) {
       if (key.indexOf("xaxis") === 0 && layout[key].tickmode === "linear") {
-        layout[key].tickmode = "auto";
-        layout[key].nticks = 6;
+        // Sessions are whole numbers: thin the ticks by a whole step, never to fractions.
+        var range = layout[key].range || [0.5, 12.5];
+        layout[key].tick0 = 1;
+        layout[key].dtick = Math.max(1, Math.ceil((range[1] - range[0]) / 6));
       }
     });
     return layout;
