@@ -40,4 +40,8 @@ echo "== ruff"
 echo "== migrations"
 DEBUG=true DATABASE_URL=sqlite:///:memory: $py manage.py makemigrations --check --dry-run
 echo "== pytest on ${DATABASE_URL:-SQLite}"
-exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
+if [ $# -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
+# Tests that start real Celery workers re-point Celery's connection pools at their own brokers, so they
+# run on their own, one at a time, in a process of their own; everything else runs in parallel.
+.venv/bin/pytest -n "${PYTEST_WORKERS:-2}" -m "not services"
+.venv/bin/pytest -m services

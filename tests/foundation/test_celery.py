@@ -10,6 +10,7 @@ from django.db import transaction
 
 from care import risk, tasks
 from care.models import Episode
+from config.celery import app as project_app
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db
@@ -61,14 +62,18 @@ def test_a_real_worker_runs_the_evaluation_through_redis(personas, redis_url):
     episode = personas["owner_episode"]
     Episode.objects.filter(pk=episode.pk).update(evaluation_due_at=None, evaluated_at=None)
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        # The project's shared task, sent by name through Redis exactly as the web does.
-        app.send_task(tasks.evaluate_episode.name, args=[episode.pk])
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            episode.refresh_from_db()
-            if episode.evaluated_at is not None:
-                break
-            time.sleep(0.1)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            # The project's shared task, sent by name through Redis exactly as the web does.
+            app.send_task(tasks.evaluate_episode.name, args=[episode.pk])
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                episode.refresh_from_db()
+                if episode.evaluated_at is not None:
+                    break
+                time.sleep(0.1)
+    finally:
+        # start_worker makes its app the current one; shared tasks must go back to the project's app.
+        project_app.set_current()
 
     assert episode.evaluated_at is not None
