@@ -9,7 +9,9 @@
     if (layout.grid && layout.grid.columns > 1) {
       var panels = layout.grid.rows * layout.grid.columns;
       layout.grid = { rows: panels, columns: 1, pattern: "independent", ygap: 0.22 };
-      layout.height = 200 * panels + 120;
+      layout.height = 200 * panels + 140;
+      // The chart's own title needs room above the first panel's title once panels stack.
+      layout.margin = Object.assign({}, layout.margin, { t: ((layout.margin && layout.margin.t) || 40) + 28 });
     }
     Object.keys(layout).forEach(function (key) {
       if (key.indexOf("xaxis") === 0 && layout[key].tickmode === "linear") {
