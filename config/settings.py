@@ -1,6 +1,7 @@
 """Attune settings: one module, configured from the environment (see .env.example)."""
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -31,9 +32,12 @@ def envint(name: str, default: int) -> int:
 
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY") or ("insecure-development-key-change-me" if DEBUG else "")
+SECRET_KEY = env("SECRET_KEY")
+# Without a key, management commands (makemigrations, check) still run on a throwaway random key; serving
+# refuses to start (config/wsgi.py, config/asgi.py) and `check --deploy` reports it (care.checks).
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+    SECRET_KEY = "insecure-development-key-change-me" if DEBUG else "unset-" + secrets.token_urlsafe(48)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

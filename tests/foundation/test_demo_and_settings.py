@@ -123,14 +123,34 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-def test_without_a_secret_key_production_refuses_to_start():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", "SECRET_KEY": ""}
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+def _production_env(**overrides) -> dict:
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", **overrides}
+
+
+def test_without_a_secret_key_the_server_refuses_to_start():
+    env = _production_env(SECRET_KEY="")
+    for module in ("config.wsgi", "config.asgi"):
+        result = subprocess.run(
+            [sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode != 0, module
+        assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_a_secret_key_management_commands_run_but_the_deploy_check_fails():
+    env = _production_env(SECRET_KEY="", DATABASE_URL="sqlite:////tmp/attune-deploy-check.sqlite3")
+    migrations = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
+        timeout=120,
     )
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert migrations.returncode == 0, migrations.stderr
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert deploy.returncode != 0
+    assert "attune.E001" in deploy.stderr
