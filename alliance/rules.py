@@ -1,11 +1,11 @@
-"""Relationship risk rules: pure functions from an episode's facts to findings (see care.facts).
+"""Relationship risk rules: pure functions from an episode's facts to findings (see risk.facts).
 
 Items are the client's 0–10 ratings of the last session (alliance/definitions/relationship.yaml):
 heard (bond), goals, approach (tasks), overall; the total is heard+goals+approach+overall, out of 40."""
 
 import bisect
 
-from care.facts import EpisodeFacts, Finding, Params, SessionFacts, fmt, reason, rule
+from risk.facts import EpisodeFacts, Finding, Params, SessionFacts, fmt, reason, rule
 
 TOTAL_ITEMS = ("heard", "goals", "approach", "overall")
 ITEM_WORDS = {

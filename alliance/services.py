@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import ClinicianRating
-from care import risk
 from care.audit import audit_record
-from care.instruments import get_instrument, validate_answers
 from care.models import AuditEvent, Session, User
-from care.schemas import Instrument
+from instruments.library import get_instrument
+from instruments.schemas import Instrument
+from instruments.scoring import validate_answers
+from risk import engine as risk
 
 # The clinician rates the same relationship items as the client, worded from their side of the room.
 CLINICIAN_WORDING = {

@@ -15,11 +15,11 @@ from alliance.models import ClinicianRating
 from alliance.services import CLINICIAN_WORDING, RatingError, clinician_items, clinician_rating_record
 from care.access import access_session
 from care.audit import audit_record
-from care.checkin_views import build_steps, parse_answers
-from care.checkins import checkin_link_resend
-from care.instruments import AnswerError
 from care.models import AccessLink, AuditEvent, CheckIn, Session, User
-from care.services import AttendanceError, session_record_attendance
+from checkin.attendance import AttendanceError, session_record_attendance
+from checkin.services import checkin_link_resend
+from instruments.forms import build_steps, parse_answers
+from instruments.scoring import AnswerError
 
 RATING_SECTION = "rating"
 
@@ -75,7 +75,7 @@ def _render(request: HttpRequest, page: SessionPage, *, status: int = 200, **ext
         "rating_fields": fields,
         **extra,
     }
-    return render(request, "care/session_detail.html", context, status=status)
+    return render(request, "checkin/session.html", context, status=status)
 
 
 @login_required

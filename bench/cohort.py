@@ -47,8 +47,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db.models import Prefetch
 
-    from care import demo, risk
     from care.models import Episode, Score, Session
+    from demo import seed as demo
+    from risk import engine as risk
+    from risk.rules import all_rules, run_rules
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -82,7 +84,7 @@ def main() -> None:
 
     clinic = episodes[0].client.clinic
     latest_time = max(s.scheduled_start for e in episodes for s in e.sessions.all())
-    rules = risk.all_rules()
+    rules = all_rules()
     cohort = []  # (dropped out?, {rule ids that fired}, {rule ids red})
     for episode in episodes:
         sessions = list(episode.sessions.all())
@@ -110,7 +112,7 @@ def main() -> None:
                 now=decision,
                 totals=totals_sorted.get(latest.number, ()),
             )
-        findings = risk.run_rules(facts, clinic.risk_thresholds)
+        findings = run_rules(facts, clinic.risk_thresholds)
         cohort.append((dropped, set(findings), {k for k, f in findings.items() if f.level == "red"}))
 
     n = len(cohort)

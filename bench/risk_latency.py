@@ -90,11 +90,12 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from care.checkins import instruments_of
-    from care.instruments import instruments_for_session
     from care.links import link_issue
-    from care.models import AccessLink, CheckIn, Client, Clinic, Episode, Flag, Program, Session, User
+    from care.models import AccessLink, CheckIn, Client, Clinic, Episode, Program, Session, User
+    from checkin.services import instruments_of
     from clinicians.models import Clinician
+    from instruments.library import instruments_for_session
+    from risk.models import Flag
 
     call_command("migrate", verbosity=0)
     children = spawn(urllib.parse.urlsplit(args.url).port or 80) if args.spawn else []

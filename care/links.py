@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from care.models import AccessLink, CheckIn, Client
 
+# A link to the client's own page lasts this long and may be reopened until then.
+PORTAL_LINK_TTL = dt.timedelta(days=7)
+
 # Short codes typed on a clinic tablet: no 0/O, 1/I/L lookalikes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8

@@ -1,4 +1,5 @@
-"""The spine every pillar shares: clinic, programs, clients, episodes, sessions, check-ins, audit."""
+"""The spine every pillar shares: clinic, programs, staff, clients, episodes, sessions, check-ins, scores,
+client links and audit."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -199,7 +200,7 @@ class CheckIn(models.Model):
     language = models.CharField(max_length=8, default="en")
     # {instrument key: version} used for this check-in; answers never get rewritten by a new version.
     instrument_versions = models.JSONField(default=dict)
-    # {instrument key: {item key: value}}, validated against those versions (care.schemas.Answers).
+    # {instrument key: {item key: value}}, validated against those versions (instruments.schemas.Answers).
     answers = models.JSONField(default=dict)
     evaluated_at = models.DateTimeField(null=True, blank=True)
 
@@ -317,114 +318,3 @@ class AccessLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for client {self.client_id}"
-
-
-class Flag(models.Model):
-    """An explained early-alliance risk (or safety) flag on an episode.
-
-    At most one flag per rule per episode is open at a time: new evidence updates it."""
-
-    class Level(models.TextChoices):
-        RED = "red", _("Red")
-        AMBER = "amber", _("Amber")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        REPAIR_RECORDED = "repair_recorded", _("Repair recorded")
-        RESOLVED = "resolved", _("Resolved")
-
-    ACTIVE_STATES = frozenset({Status.OPEN, Status.ACKNOWLEDGED, Status.REPAIR_RECORDED})
-
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="flags")
-    session = models.ForeignKey(
-        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
-    )
-    rule = models.CharField(max_length=64)
-    rule_version = models.CharField(max_length=16)
-    pillar = models.CharField(max_length=32)
-    level = models.CharField(max_length=8, choices=Level.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    # [{"text": plain-language reason, "evidence": {...}}] — see care.schemas.FlagReason.
-    reasons = models.JSONField(default=list)
-    suggested_action = models.TextField()
-    opened_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    repair_note = models.TextField(blank=True)
-    repair_recorded_at = models.DateTimeField(null=True, blank=True)
-    repair_recorded_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    resolution = models.TextField(blank=True)
-    stale_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it was marked unacknowledged for too long."
-    )
-    digest_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the clinician's email digest last mentioned it."
-    )
-
-    class Meta:
-        ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["episode", "status"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["episode", "rule"], condition=~Q(status="resolved"), name="flag_one_active_per_rule"
-            ),
-            models.CheckConstraint(
-                condition=Q(status="resolved", resolved_at__isnull=False)
-                | (~Q(status="resolved") & Q(resolved_at__isnull=True)),
-                name="flag_resolved_has_time",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.level} {self.rule} on episode {self.episode_id}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATES
-
-
-class FlagEvent(models.Model):
-    """The history of a flag: raised, updated with new evidence, acknowledged, repaired, resolved."""
-
-    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField()
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=32)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class InstrumentDefinition(models.Model):
-    """An instrument a clinic has loaded (e.g. a licensed scale, or a FHIR Questionnaire it imported).
-
-    Rows are never edited in place: a new version is a new row, so old check-ins keep their meaning."""
-
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="instruments")
-    key = models.CharField(max_length=64)
-    version = models.CharField(max_length=32)
-    definition = models.JSONField(help_text="A care.schemas.Instrument, as JSON.")
-    active = models.BooleanField(default=True)
-    loaded_at = models.DateTimeField(auto_now_add=True)
-    loaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-
-    class Meta:
-        ordering = ["clinic", "key", "-loaded_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "key", "version"], name="instrument_unique_version"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} v{self.version}"

@@ -15,7 +15,7 @@ class Pillar:
     order: int
     # Instrument keys that make up this pillar's section of the client's check-in, in order.
     instruments: tuple[str, ...]
-    # Risk rules: pure functions from an episode's facts to findings (see care.risk).
+    # Risk rules: pure functions from an episode's facts to findings (see risk.engine).
     rules: tuple[Callable[..., Any], ...] = field(default=())
     # Extra template context for the clinician's client page (the pillar's own forms), given the page.
     client_page: Callable[[Any], dict[str, Any]] | None = None

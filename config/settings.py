@@ -53,12 +53,18 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    # Bottom layer first: the spine, then the engines, the pillars, and the pages on top.
     "care",
     "clinicians",
+    "instruments",
+    "risk",
     "alliance",
     "readiness",
     "regimen",
     "reliability",
+    "checkin",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -207,15 +213,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {
-    # Risk engine: stale flags, lost or never-run evaluations, time-based rules (care.risk.episodes_due).
-    "risk-sweep": {"task": "care.tasks.sweep_risk", "schedule": 300.0},
+    # Risk engine: stale flags, lost or never-run evaluations, time-based rules (risk.engine.episodes_due).
+    "risk-sweep": {"task": "risk.sweep", "schedule": 300.0},
     # Clinicians' email digest of new or changed flags, each morning (clinic time zone = TIME_ZONE).
     "flag-digests": {
-        "task": "care.tasks.send_flag_digests",
+        "task": "risk.send_flag_digests",
         "schedule": crontab(hour=envint("FLAG_DIGEST_HOUR", 7), minute=0),
     },
     # Check-in reminders (after Clinic.checkin_reminder_after_hours) and marking expired check-ins.
-    "checkin-reminders": {"task": "care.tasks.send_checkin_reminders", "schedule": 3600.0},
+    "checkin-reminders": {"task": "checkin.send_reminders", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {

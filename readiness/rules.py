@@ -1,6 +1,6 @@
-"""Readiness risk rules: pure functions from an episode's facts to findings (see care.facts)."""
+"""Readiness risk rules: pure functions from an episode's facts to findings (see risk.facts)."""
 
-from care.facts import EpisodeFacts, Finding, Params, reason, rule
+from risk.facts import EpisodeFacts, Finding, Params, reason, rule
 
 RULER_WORDS = {"importance": "how important change is", "confidence": "confidence they can change"}
 

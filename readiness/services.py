@@ -5,10 +5,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from care import risk
 from care.audit import audit_record
 from care.models import AuditEvent, Episode, User
 from readiness.models import Goal
+from risk import engine as risk
 
 
 class GoalError(ValueError):

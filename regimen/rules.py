@@ -1,6 +1,6 @@
 """Regimen risk rules: does the care fit the client? Pure functions from facts to findings."""
 
-from care.facts import EpisodeFacts, Finding, Params, reason, rule
+from risk.facts import EpisodeFacts, Finding, Params, reason, rule
 
 FREQUENCY_WORDS = {0: "too little", 2: "too much"}
 PLAN_WORDS = {2: "yes", 1: "partly", 0: "no"}

@@ -5,7 +5,7 @@ must give the same reasons on every evaluation, so a flag is only updated by new
 
 import datetime as dt
 
-from care.facts import CLINICIAN_INITIATED, EpisodeFacts, Finding, Params, reason, rule
+from risk.facts import CLINICIAN_INITIATED, EpisodeFacts, Finding, Params, reason, rule
 
 PAST_STATES = frozenset({"attended", "late_start", "no_show", "cancelled_client", *CLINICIAN_INITIATED})
 

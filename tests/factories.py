@@ -5,8 +5,9 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from care.models import CheckIn, Client, Clinic, Episode, Flag, Program, Session, User
+from care.models import CheckIn, Client, Clinic, Episode, Program, Session, User
 from clinicians.models import Clinician, Supervision
+from risk.models import Flag
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):

@@ -9,10 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from care.checkins import checkin_link_resend
 from care.links import link_issue
-from care.models import AccessLink, CheckIn, Client, Flag, Session
-from care.services import session_record_attendance
+from care.models import AccessLink, CheckIn, Client, Session
+from checkin.attendance import session_record_attendance
+from checkin.services import checkin_link_resend
+from risk.models import Flag
 from tests import factories
 from tests.browser.conftest import serious_accessibility_violations
 

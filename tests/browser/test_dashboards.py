@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from care.models import Flag
-from care.portal import portal_link_issue
+from dashboards.portal import portal_link_issue
+from risk.models import Flag
 from tests.browser.conftest import DESKTOP, PHONE, serious_accessibility_violations, sign_in
 from tests.dashboards.builders import seed_caseload
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from care import risk
-from care.models import Flag
+from risk import engine as risk
+from risk.models import Flag
 from tests.browser.conftest import DESKTOP, PHONE, serious_accessibility_violations, sign_in
 from tests.risk.helpers import add_session, rel, submit
 

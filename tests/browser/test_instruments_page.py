@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from care.models import InstrumentDefinition
+from instruments.models import InstrumentDefinition
 from tests.browser.conftest import serious_accessibility_violations, sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

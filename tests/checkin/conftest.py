@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from care.models import Session
-from care.services import session_record_attendance
+from checkin.attendance import session_record_attendance
 from tests import factories
 
 LINK = re.compile(r"/c/([A-Za-z0-9_-]+)/")

@@ -48,7 +48,7 @@ def test_a_client_without_email_still_gets_a_tablet_code(personas, django_captur
     episode = personas["owner_episode"]
     Client.objects.filter(pk=episode.client_id).update(email="")
     session = factories.SessionFactory(episode=episode, number=1, attendance=Session.Attendance.SCHEDULED)
-    from care.services import session_record_attendance
+    from checkin.attendance import session_record_attendance
 
     with django_capture_on_commit_callbacks(execute=True):
         session_record_attendance(actor=None, session=session, attendance=Session.Attendance.ATTENDED)
@@ -115,7 +115,7 @@ def test_spanish_form_from_the_clients_language_and_switchable(client, opened):
 
 def test_tablet_code_opens_the_form_and_wrong_codes_are_limited(client, personas, opened):
     session, _token = opened
-    from care.checkins import checkin_link_resend
+    from checkin.services import checkin_link_resend
 
     _link, _t, code = checkin_link_resend(actor=personas["owner"].user, session=session, email=False)
     typed = f"{code[:4].lower()} {code[4:]}"  # as a person types it
@@ -132,7 +132,7 @@ def test_tablet_code_opens_the_form_and_wrong_codes_are_limited(client, personas
 
 def test_clinicians_resend_keeps_the_first_link_working(client, personas, opened):
     session, token = opened
-    from care.checkins import checkin_link_resend
+    from checkin.services import checkin_link_resend
 
     _link, new_token, _code = checkin_link_resend(actor=personas["owner"].user, session=session, email=True)
     assert client.get(f"/c/{token}/").status_code == 200

@@ -6,10 +6,11 @@ from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from care.checkin_views import parse_answers
-from care.checkins import CheckInInvalid, checkin_submit, checkin_validate, instruments_of
 from care.links import link_find
-from care.models import AccessLink, CheckIn, Flag, Score
+from care.models import AccessLink, CheckIn, Score
+from checkin.services import CheckInInvalid, checkin_submit, checkin_validate, instruments_of
+from instruments.forms import parse_answers
+from risk.models import Flag
 from tests.checkin.conftest import good_answers
 
 pytestmark = pytest.mark.django_db

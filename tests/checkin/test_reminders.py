@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from care import tasks
-from care.checkins import checkin_send_reminders
 from care.models import AccessLink, CheckIn
+from checkin import tasks
+from checkin.services import checkin_send_reminders
 from tests.checkin.conftest import GOOD, LINK
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,12 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from care import checkins
-from care.checkins import CheckInInvalid, checkin_submit
-from care.instruments import get_instrument
 from care.links import link_find
-from care.models import AccessLink, CheckIn, Client, Flag, Score
+from care.models import AccessLink, CheckIn, Client, Score
+from checkin import services as checkins
+from checkin.services import CheckInInvalid, checkin_submit
+from instruments.library import get_instrument
+from risk.models import Flag
 from tests.checkin.conftest import GOOD, good_answers
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,11 @@ import random
 from django.utils import timezone
 
 from alliance.models import ClinicianRating
-from care.models import CheckIn, Client, Episode, Flag, FlagEvent, Program, Score, Session
+from care.models import CheckIn, Client, Episode, Program, Score, Session
 from clinicians.models import Clinician
 from readiness.models import Goal
 from regimen.models import PlanRevision
+from risk.models import Flag, FlagEvent
 
 RELATIONSHIP_SCALES = {
     "total": ("heard", "goals", "approach", "overall"),

@@ -7,7 +7,7 @@ same clinic, a clinician in another clinic and the clinic admin all get 404, the
 import pytest
 from django.urls import reverse
 
-from care.portal import portal_link_issue
+from dashboards.portal import portal_link_issue
 from readiness.models import Goal
 from tests import factories
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from care import charts
+from dashboards import charts
 
 
 def _trace(figure, name, axis="x"):

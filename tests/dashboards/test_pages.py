@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import AccessLink, AuditEvent, Client, Score
-from care.portal import portal_link_issue
+from dashboards.portal import portal_link_issue
 from readiness.models import Goal
 from regimen.models import PlanRevision
 from tests import factories
@@ -218,7 +218,7 @@ def test_a_client_without_email_cannot_be_sent_a_link(client, personas):
 
 
 def test_sparkline_holds_the_last_twelve_relationship_totals_oldest_first(personas):
-    from care.selectors import recent_relationship_totals
+    from dashboards.selectors import recent_relationship_totals
 
     episode = seed_caseload(personas["owner"], clients=1, sessions=20, prefix="T")[0]
     expected = list(

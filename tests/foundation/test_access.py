@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from care import access
 from care.models import User
+from risk import selectors as flag_access
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_scoped_querysets_return_only_what_the_viewer_may_see(world, viewer):
     }
     assert set(access.sessions_visible_to(user).values_list("episode_id", flat=True)) == expected
     assert set(access.checkins_visible_to(user).values_list("session__episode_id", flat=True)) == expected
-    assert set(access.flags_visible_to(user).values_list("episode_id", flat=True)) == expected
+    assert set(flag_access.flags_visible_to(user).values_list("episode_id", flat=True)) == expected
 
 
 @pytest.mark.parametrize("viewer", sorted(EXPECTED))
@@ -69,7 +70,7 @@ def test_loaders_give_the_same_404_for_not_yours_and_missing(world, viewer, targ
         (access.access_episode, episode.pk),
         (access.access_client, episode.client_id),
         (access.access_session, session.pk),
-        (access.access_flag, flag.pk),
+        (flag_access.access_flag, flag.pk),
     ]
     for loader, pk in loads:
         if target in EXPECTED[viewer]:

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.audit import audit_record
-from care.models import AuditEvent, CheckIn, Episode, Flag, Score, Session
-from care.services import AttendanceError, session_record_attendance
+from care.models import AuditEvent, CheckIn, Episode, Score, Session
+from checkin.attendance import AttendanceError, session_record_attendance
+from risk.models import Flag
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ import pytest
 from celery import Celery
 from django.db import transaction
 
-from care import risk, tasks
 from care.models import Episode
 from config.celery import app as project_app
+from risk import engine as risk
+from risk import tasks
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db

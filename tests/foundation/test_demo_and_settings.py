@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from care import demo
 from care.models import CheckIn, Client, Episode, Score, Session, User
 from clinicians.models import Clinician, Supervision
+from demo import seed as demo
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)

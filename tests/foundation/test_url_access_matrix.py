@@ -50,8 +50,8 @@ def _object_routes(*, configuration: bool = False) -> list[str]:
 @pytest.fixture
 def objects(personas):
     """One of each kind of object, all on the owner's episode (or in the owner's clinic)."""
-    from care.instruments import get_instrument
-    from care.models import InstrumentDefinition
+    from instruments.library import get_instrument
+    from instruments.models import InstrumentDefinition
     from readiness.models import Goal
     from regimen.models import PlanRevision
 

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from care.instruments import get_instrument, instruments_for_session
-from care.models import AuditEvent, CheckIn, InstrumentDefinition
+from care.models import AuditEvent, CheckIn
+from instruments.library import get_instrument, instruments_for_session
+from instruments.models import InstrumentDefinition
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
@@ -84,7 +85,10 @@ def test_admin_loads_a_licensed_srs_and_it_joins_the_check_in(client, personas):
     # Then it is stored, audited and part of the next check-in
     row = InstrumentDefinition.objects.get(clinic=clinic, key="srs")
     assert (row.version, row.active, row.loaded_by) == ("2026", True, personas["admin"])
-    assert AuditEvent.objects.filter(object_type="care.InstrumentDefinition", action="create").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="instruments.InstrumentDefinition", action="create").count()
+        == 1
+    )
     assert "srs" in [i.key for i in instruments_for_session(clinic=clinic, session_number=1)]
     page = client.get(reverse("instrument-list"))
     assert b"Session Rating Scale" in page.content and b"Needs your licensed file" in page.content

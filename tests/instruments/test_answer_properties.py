@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from care.instruments import AnswerError, builtin_instruments, score, validate_answers
+from instruments.library import builtin_instruments
+from instruments.scoring import AnswerError, score, validate_answers
 
 INSTRUMENTS = [i for i in builtin_instruments().values() if not i.is_shell]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,9 +8,10 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from care import fhir
-from care.instruments import DefinitionError, builtin_instruments, get_instrument, score, validate_answers
 from care.models import CheckIn, Session
+from instruments import fhir
+from instruments.library import DefinitionError, builtin_instruments, get_instrument
+from instruments.scoring import score, validate_answers
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from care import outcomes
-from care.instruments import get_instrument
+from instruments import outcomes
+from instruments.library import get_instrument
 
 
 @pytest.mark.parametrize(

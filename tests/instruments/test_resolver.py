@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from care.instruments import InstrumentResolver, get_instrument
-from care.models import InstrumentDefinition
+from instruments.library import InstrumentResolver, get_instrument
+from instruments.models import InstrumentDefinition
 from tests import factories
 
 pytestmark = pytest.mark.django_db

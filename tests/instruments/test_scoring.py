@@ -2,16 +2,9 @@
 
 import pytest
 
-from care.instruments import (
-    AnswerError,
-    builtin_instruments,
-    builtin_versions,
-    get_instrument,
-    instruments_for_session,
-    score,
-    validate_answers,
-)
-from care.schemas import Instrument
+from instruments.library import builtin_instruments, builtin_versions, get_instrument, instruments_for_session
+from instruments.schemas import Instrument
+from instruments.scoring import AnswerError, score, validate_answers
 
 PHQ9 = [f"item{n}" for n in range(1, 10)]
 GAD7 = [f"item{n}" for n in range(1, 8)]

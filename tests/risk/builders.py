@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from care.facts import (
+from risk.facts import (
     CheckInFacts,
     ClinicianRatingFacts,
     EpisodeFacts,

@@ -5,9 +5,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from care import risk
-from care.instruments import get_instrument, score_answers
 from care.models import CheckIn, Score, Session
+from instruments.library import get_instrument
+from instruments.scoring import score_answers
+from risk import engine as risk
 from tests import factories
 
 GOOD = {"heard": 10, "goals": 10, "approach": 10, "overall": 10, "belief": 9, "misunderstood": 0}

@@ -164,7 +164,7 @@ def publishing_to(broker_url: str, *, queue: str | None = None):
         app._pool = None
         app.amqp._producer_pool = None
 
-    routes = {"care.tasks.*": {"queue": queue}} if queue else saved["task_routes"]
+    routes = {"risk.*": {"queue": queue}} if queue else saved["task_routes"]
     app.conf.update(broker_url=broker_url, task_always_eager=False, task_routes=routes)
     reset_pools()
     try:

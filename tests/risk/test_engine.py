@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from care import risk
-from care.flags import flag_acknowledge, flag_raise, flag_resolve
-from care.models import CheckIn, Episode, Flag, FlagEvent
-from care.schemas import FlagReason
+from care.models import CheckIn, Episode
+from risk import engine as risk
+from risk.models import Flag, FlagEvent
+from risk.schemas import FlagReason
+from risk.services import flag_acknowledge, flag_raise, flag_resolve
 from tests import factories
 from tests.risk.helpers import add_session, rel, submit
 

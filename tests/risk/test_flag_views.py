@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from care.flags import digests_send
-from care.models import AuditEvent, Flag, FlagEvent
+from care.models import AuditEvent
+from risk.models import Flag, FlagEvent
+from risk.services import digests_send
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -297,7 +297,7 @@ def test_rule_boundaries(rule, f, fires, level):
 
 
 def test_every_registered_rule_has_a_table_row():
-    from care.risk import all_rules
+    from risk.rules import all_rules
 
     covered = {p.values[0].id for p in TABLE}
     assert covered == {r.id for r in all_rules()}

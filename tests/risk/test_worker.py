@@ -11,8 +11,9 @@ import pytest
 import redis
 from django.db import connection
 
-from care.models import CheckIn, Flag, FlagEvent
-from care.tasks import sweep_risk
+from care.models import CheckIn
+from risk.models import Flag, FlagEvent
+from risk.tasks import sweep_risk
 from tests import factories
 from tests.conftest import require_service
 from tests.risk.helpers import add_session, rel, submit

@@ -1,0 +1,333 @@
+"""Every write to a client's check-in: open it when a session is attended, take the client's answers,
+remind, and re-send a link.
+
+The client is not a user: they act only through an AccessLink (care.links). A check-in link is
+consumed in the same transaction that stores the answers, so a double click, a back-button resubmit
+or a replayed request stores exactly one check-in."""
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from care.audit import audit_record
+from care.links import PORTAL_LINK_TTL, link_consume, link_issue
+from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session, User
+from care.pillars import all_pillars
+from instruments.library import get_instrument, instruments_for_session
+from instruments.schemas import Instrument
+from instruments.scoring import AnswerError, score_answers, validate_answers
+from risk import engine as risk
+from risk.schemas import FlagReason
+from risk.services import flag_raise
+
+log = logging.getLogger(__name__)
+
+SAFETY_RULE = "phq9_item9_safety"
+SAFETY_RULE_VERSION = "1"
+# A code typed on the clinic tablet opens the form through a fresh link this short-lived.
+TABLET_LINK_TTL = dt.timedelta(hours=2)
+
+
+class CheckInInvalid(ValueError):
+    """Answers that don't fit the check-in. `errors` is {instrument key: {item key: message}}."""
+
+    def __init__(self, errors: dict[str, dict[str, str]]):
+        super().__init__(f"{sum(len(v) for v in errors.values())} answer(s) need attention")
+        self.errors = errors
+
+
+class LinkGone(Exception):
+    """The link expired (or was withdrawn) between opening the form and sending it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmitOutcome:
+    checkin: CheckIn
+    # False when the check-in had already been stored (a replay or a double click): nothing was written.
+    stored: bool
+    # The client's answers suggest they may be at risk: show the clinic's crisis instructions.
+    safety_concern: bool = False
+    # A link to the client's own page, issued with this submit only (never on a replay).
+    portal_token: str = ""
+
+
+def _ttl(client: Client) -> dt.timedelta:
+    return dt.timedelta(hours=client.clinic.checkin_link_ttl_hours)
+
+
+def checkin_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('checkin', args=[token])}"
+
+
+def _email_link(*, client: Client, token: str, reminder: bool) -> None:
+    """Queue the link email for after commit, in the client's own language. No health data in it."""
+    if not client.email:
+        return
+    url = checkin_url(token)
+    language = client.preferred_language
+    address = client.email
+    given_name = client.given_name
+    clinic_name = client.clinic.name
+
+    def send() -> None:
+        with translation.override(language):
+            context = {"url": url, "given_name": given_name, "clinic": clinic_name, "reminder": reminder}
+            subject = render_to_string("checkin/email_subject.txt", context).strip()
+            body = render_to_string("checkin/email_body.txt", context)
+        send_mail(subject, body, None, [address])
+
+    # robust: a mail server that is down must not undo the attendance the clinician just recorded.
+    transaction.on_commit(send, robust=True)
+
+
+def _section_order(instrument: Instrument) -> tuple[int, int, str]:
+    """Pillar sections in pillar order, then outcome measures, then the closing question."""
+    if instrument.key == "closing":
+        return (10_000, 0, "")
+    for pillar in all_pillars():
+        if instrument.key in pillar.instruments:
+            return (pillar.order, pillar.instruments.index(instrument.key), "")
+    return (1_000, 0, instrument.key)
+
+
+def instruments_of(checkin: CheckIn, clinic_id: int) -> list[Instrument]:
+    """The instruments this check-in was opened with, at the versions it was opened with, in form order
+    (a JSON column does not keep key order)."""
+    instruments = [
+        get_instrument(key, version, clinic_id=clinic_id)
+        for key, version in checkin.instrument_versions.items()
+    ]
+    return sorted(instruments, key=_section_order)
+
+
+@transaction.atomic
+def checkin_open(*, session: Session) -> CheckIn:
+    """Create the check-in for an attended session and send its link (email, plus a tablet code)."""
+    client = session.episode.client
+    instruments = instruments_for_session(clinic=client.clinic, session_number=session.number)
+    checkin = CheckIn.objects.create(
+        session=session,
+        sent_at=timezone.now(),
+        language=client.preferred_language,
+        instrument_versions={i.key: i.version for i in instruments},
+    )
+    _link, token, _code = link_issue(
+        purpose=AccessLink.Purpose.CHECKIN, client=client, checkin=checkin, ttl=_ttl(client), with_code=True
+    )
+    _email_link(client=client, token=token, reminder=False)
+    return checkin
+
+
+@transaction.atomic
+def checkin_link_resend(*, actor: User, session: Session, email: bool) -> tuple[AccessLink, str, str]:
+    """A fresh link and tablet code for a check-in not yet answered (the clinician's "resend").
+
+    Returns (link, token, code); the code is shown once to the clinician and never stored in clear.
+    Earlier links stay valid until they expire: the client may still have the first email."""
+    checkin = (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("session__episode__client__clinic")
+        .get(session=session)
+    )
+    if checkin.status == CheckIn.Status.SUBMITTED:
+        raise ValueError("This check-in has already been answered.")
+    client = checkin.session.episode.client
+    link, token, code = link_issue(
+        purpose=AccessLink.Purpose.CHECKIN, client=client, checkin=checkin, ttl=_ttl(client), with_code=True
+    )
+    if checkin.status == CheckIn.Status.EXPIRED:
+        checkin.status = CheckIn.Status.SENT
+        checkin.save(update_fields=["status"])
+    if email:
+        _email_link(client=client, token=token, reminder=False)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=link,
+        client=client,
+        detail={"checkin": checkin.pk, "emailed": bool(email and client.email)},
+    )
+    return link, token, code
+
+
+@transaction.atomic
+def checkin_link_from_code(*, link: AccessLink) -> str:
+    """A code typed on the clinic tablet: issue a short-lived link for the same check-in and return its
+    token, so the form's address works like an emailed one. The code stays valid until the check-in
+    is answered (every link of a check-in is closed when it is)."""
+    _new, token, _ = link_issue(
+        purpose=AccessLink.Purpose.CHECKIN,
+        client=link.client,
+        checkin=link.checkin,
+        ttl=min(TABLET_LINK_TTL, link.expires_at - timezone.now()),
+    )
+    return token
+
+
+def checkin_mark_opened(*, checkin: CheckIn) -> None:
+    """The client opened the form (first time only; a conditional UPDATE, safe to repeat)."""
+    CheckIn.objects.filter(pk=checkin.pk, opened_at__isnull=True, submitted_at__isnull=True).update(
+        opened_at=timezone.now(), status=CheckIn.Status.OPENED
+    )
+
+
+def checkin_validate(instruments: list[Instrument], answers: Any) -> dict[str, dict[str, Any]]:
+    """Clean answers for every section, or CheckInInvalid naming every problem in every section."""
+    if not isinstance(answers, dict):
+        raise CheckInInvalid({"__all__": {"__all__": "Answers must be grouped by section."}})
+    errors: dict[str, dict[str, str]] = {}
+    known = {i.key for i in instruments}
+    for key in answers:
+        if key not in known:
+            errors[str(key)[:64]] = {"__all__": "This section is not part of the form."}
+    clean: dict[str, dict[str, Any]] = {}
+    for instrument in instruments:
+        try:
+            clean[instrument.key] = validate_section(instrument, answers.get(instrument.key, {}))
+        except AnswerError as problem:
+            errors[instrument.key] = problem.errors
+    if errors:
+        raise CheckInInvalid(errors)
+    return clean
+
+
+def validate_section(instrument: Instrument, raw: Any) -> dict[str, Any]:
+    return validate_answers(instrument, raw if raw is not None else {})
+
+
+def safety_concern(answers: dict[str, dict[str, Any]]) -> int | None:
+    """PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered above 0: its value."""
+    value = (answers.get("phq9") or {}).get("item9")
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> SubmitOutcome:
+    """Store the client's answers: validate every section against the versions the check-in was opened
+    with, score, close every link of the check-in, and — in the same transaction — raise a red safety
+    flag when PHQ-9 item 9 is above 0. Raises CheckInInvalid (nothing stored) or LinkGone."""
+    with transaction.atomic():
+        # The row lock queues concurrent submits for the same check-in; the loser sees it stored.
+        # Only this row (of=self): locking the joined episode too deadlocked with the risk engine.
+        checkin = (
+            CheckIn.objects.select_for_update(of=("self",))
+            .select_related("session__episode__client__clinic")
+            .get(pk=link.checkin_id)
+        )
+        if checkin.status == CheckIn.Status.SUBMITTED:
+            return SubmitOutcome(checkin=checkin, stored=False)
+        session = checkin.session
+        client = session.episode.client
+        instruments = instruments_of(checkin, client.clinic_id)
+        clean = checkin_validate(instruments, answers)
+        if not link_consume(link=link):
+            raise LinkGone()
+        now = timezone.now()
+        checkin.answers = clean
+        checkin.status = CheckIn.Status.SUBMITTED
+        checkin.submitted_at = now
+        checkin.opened_at = checkin.opened_at or now
+        checkin.language = language if language in dict(settings.LANGUAGES) else checkin.language
+        checkin.save(update_fields=["answers", "status", "submitted_at", "opened_at", "language"])
+        Score.objects.bulk_create(
+            Score(checkin=checkin, **result.model_dump()) for result in score_answers(instruments, clean)
+        )
+        # Any other link to this check-in (the tablet code, a reminder) is done with too.
+        AccessLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
+        concern = safety_concern(clean)
+        if concern is not None:
+            flag_raise(
+                episode=session.episode,
+                session=session,
+                rule=SAFETY_RULE,
+                rule_version=SAFETY_RULE_VERSION,
+                pillar="safety",
+                level="red",
+                reasons=[
+                    FlagReason(
+                        text=(
+                            f"On the PHQ-9 after session {session.number} the client answered {concern} "
+                            "(of 3) to item 9, thoughts of being better off dead or of hurting themselves."
+                        ),
+                        evidence={
+                            "checkin": checkin.pk,
+                            "session": session.number,
+                            "item": "phq9.item9",
+                            "answer": concern,
+                            "threshold": "> 0",
+                        },
+                    )
+                ],
+                suggested_action=(
+                    "Contact the client today to check on their safety, following the clinic's "
+                    "safety protocol; they were shown the crisis instructions."
+                ),
+            )
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            obj=checkin,
+            client=client,
+            detail={"submitted": True, "safety_flag": concern is not None},
+        )
+        _portal, portal_token, _ = link_issue(
+            purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL
+        )
+        risk.request_evaluation(session.episode_id)
+    return SubmitOutcome(
+        checkin=checkin, stored=True, safety_concern=concern is not None, portal_token=portal_token
+    )
+
+
+def checkin_send_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind clients who have not answered after the clinic's reminder delay. Once per check-in:
+    a conditional UPDATE on `reminded_at` decides, so overlapping runs never send two reminders.
+    Also marks check-ins whose every link has expired as expired. Returns how many were reminded."""
+    now = now or timezone.now()
+    reminded_already = AccessLink.objects.filter(checkin=OuterRef("checkin"), reminded_at__isnull=False)
+    candidates = (
+        AccessLink.objects.filter(
+            purpose=AccessLink.Purpose.CHECKIN,
+            used_at__isnull=True,
+            expires_at__gt=now,
+            checkin__status__in=[CheckIn.Status.SENT, CheckIn.Status.OPENED],
+        )
+        .exclude(client__email="")
+        .exclude(Exists(reminded_already))
+        .select_related("client__clinic", "checkin")
+        .order_by("checkin_id", "created_at")
+    )
+    sent = 0
+    seen: set[int] = set()
+    for link in candidates:
+        if link.checkin_id in seen:
+            continue
+        seen.add(link.checkin_id)
+        due = link.checkin.sent_at + dt.timedelta(hours=link.client.clinic.checkin_reminder_after_hours)
+        if due > now:
+            continue
+        with transaction.atomic():
+            if not AccessLink.objects.filter(pk=link.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            # Tokens are stored hashed, so a reminder carries a fresh link with the same end date.
+            _new, token, _ = link_issue(
+                purpose=AccessLink.Purpose.CHECKIN,
+                client=link.client,
+                checkin=link.checkin,
+                ttl=link.expires_at - timezone.now(),
+            )
+            _email_link(client=link.client, token=token, reminder=True)
+        sent += 1
+    live = AccessLink.objects.filter(checkin=OuterRef("pk"), used_at__isnull=True, expires_at__gt=now)
+    CheckIn.objects.filter(status__in=[CheckIn.Status.SENT, CheckIn.Status.OPENED]).exclude(
+        Exists(live)
+    ).update(status=CheckIn.Status.EXPIRED)
+    return sent

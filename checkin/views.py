@@ -1,0 +1,139 @@
+"""The client's check-in pages, reached from a link or a tablet code, with no password.
+
+The token in the address is the only authority: these views set no cookies (no browsing session, no
+CSRF cookie — the unguessable token already stops a forged post), put nothing about the client in
+the address, and explain an expired, used or edited link kindly instead of failing."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from care.links import link_find, link_status
+from care.models import AccessLink, Clinic
+from checkin.services import (
+    CheckInInvalid,
+    LinkGone,
+    checkin_link_from_code,
+    checkin_mark_opened,
+    checkin_submit,
+    instruments_of,
+)
+from instruments.forms import build_steps, parse_answers
+
+TOKEN_MAX = 64
+CODE_TRIES = 10  # wrong tablet codes allowed per address in CODE_WINDOW seconds
+CODE_WINDOW = 15 * 60
+
+
+def _language(request: HttpRequest, preferred: str = "") -> str:
+    """The page language: the one chosen on the page, else the client's own, else the browser's."""
+    chosen = request.POST.get("lang") or request.GET.get("lang") or ""
+    available = dict(settings.LANGUAGES)
+    if chosen in available:
+        return chosen
+    if preferred in available:
+        return preferred
+    return translation.get_language_from_request(request)
+
+
+def _page(request: HttpRequest, template: str, context: dict, *, language: str, status: int = 200):
+    with translation.override(language):
+        response = render(request, template, {**context, "page_language": language}, status=status)
+    response["Content-Language"] = language
+    return response
+
+
+def _problem(request: HttpRequest, token: str, language: str) -> HttpResponse:
+    """A kind page for a link that can't be used, without saying whose it was."""
+    state = (
+        link_status(purpose=AccessLink.Purpose.CHECKIN, token=token) if len(token) <= TOKEN_MAX else "unknown"
+    )
+    if state == "used":
+        return _page(request, "checkin/thanks.html", {"replay": True}, language=language)
+    status = 410 if state == "expired" else 404
+    return _page(request, "checkin/link_problem.html", {"state": state}, language=language, status=status)
+
+
+def _portal_url(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        return reverse("portal", args=[token])
+    except NoReverseMatch:
+        return ""  # the client's own page is not installed
+
+
+def _crisis_text(clinic: Clinic, language: str) -> str:
+    if language == "es" and clinic.crisis_instructions_es.strip():
+        return clinic.crisis_instructions_es
+    return clinic.crisis_instructions
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
+    link = link_find(purpose=AccessLink.Purpose.CHECKIN, token=token) if len(token) <= TOKEN_MAX else None
+    if link is None:
+        return _problem(request, token, _language(request))
+    client = link.client
+    language = _language(request, client.preferred_language)
+    checkin = link.checkin
+    instruments = instruments_of(checkin, client.clinic_id)
+    context = {"clinic": client.clinic, "token": token, "crisis": _crisis_text(client.clinic, language)}
+    if request.method == "GET":
+        checkin_mark_opened(checkin=checkin)
+        context["steps"] = build_steps(instruments, language)
+        return _page(request, "checkin/form.html", context, language=language)
+
+    answers = parse_answers(instruments, request.POST)
+    try:
+        outcome = checkin_submit(link=link, answers=answers, language=language)
+    except CheckInInvalid as invalid:
+        context["steps"] = build_steps(instruments, language, request.POST, invalid.errors)
+        context["error_count"] = sum(len(v) for v in invalid.errors.values())
+        return _page(request, "checkin/form.html", context, language=language, status=400)
+    except LinkGone:
+        return _problem(request, token, language)
+    context = {
+        "clinic": client.clinic,
+        "replay": not outcome.stored,
+        "portal_url": _portal_url(outcome.portal_token),
+        "crisis": _crisis_text(client.clinic, language),
+    }
+    template = "checkin/crisis.html" if outcome.safety_concern else "checkin/thanks.html"
+    return _page(request, template, context, language=language)
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def checkin_code(request: HttpRequest) -> HttpResponse:
+    """The clinic tablet: type the short code the clinician shows, then answer on the tablet."""
+    language = _language(request)
+    if request.method == "GET":
+        return _page(request, "checkin/code.html", {}, language=language)
+    tries_key = f"checkin-code-tries:{_client_address(request)}"
+    if cache.get(tries_key, 0) >= CODE_TRIES:
+        return _page(request, "checkin/code.html", {"locked": True}, language=language, status=429)
+    code = request.POST.get("code", "")[:32]
+    link = link_find(purpose=AccessLink.Purpose.CHECKIN, code=code) if code.strip() else None
+    if link is None:
+        # Counting wrong codes per address keeps guessing a live code impractical.
+        cache.add(tries_key, 0, CODE_WINDOW)
+        cache.incr(tries_key)
+        return _page(
+            request, "checkin/code.html", {"wrong": True, "code": code}, language=language, status=400
+        )
+    token = checkin_link_from_code(link=link)
+    url = reverse("checkin", args=[token])
+    if request.POST.get("lang") in dict(settings.LANGUAGES):
+        url += f"?lang={request.POST['lang']}"
+    return redirect(url)

@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from care.access import access_client
+from care.models import User
+from care.pillars import client_page_context
+from dashboards import portal, selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.role == User.Role.ADMIN:
+        return redirect("clinic-overview")
+    if request.user.role == User.Role.SUPERVISOR:
+        return redirect("supervision")
+    return redirect("caseload")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@never_cache
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The clinician's home: caseload table (sortable, filterable) with the flag inbox beside it."""
+    if request.user.role == User.Role.ADMIN:
+        raise Http404("Not found")
+    page = selectors.caseload_page_read(
+        request.user,
+        sort=request.GET.get("sort", "flags"),
+        descending=request.GET.get("dir", "desc") != "asc",
+        flagged_only=request.GET.get("flagged") == "1",
+        program_id=_int_or_none(request.GET.get("program")),
+    )
+    columns = [
+        ("client", _("Client")),
+        ("week", _("Week")),
+        ("sessions", _("Sessions")),
+        ("checkin", _("Last check-in")),
+        ("alliance", _("Relationship")),
+    ]
+    return render(
+        request,
+        "dashboards/caseload.html",
+        {"page": page, "columns": columns},
+    )
+
+
+@never_cache
+@login_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The single-case page: what's working, what isn't, session by session."""
+    page = selectors.client_page_read(request.user, client_id, episode_id=request.GET.get("episode"))
+    return render(
+        request,
+        "dashboards/client_detail.html",
+        {
+            **client_page_context(page),  # each pillar's own forms (the plan, goals)
+            "page": page,
+            "client": page.client,
+            # The clinician who holds the episode acts on its flags; a supervisor reads them.
+            "may_act": bool(page.episode and page.episode.clinician.user_id == request.user.pk),
+        },
+    )
+
+
+@require_POST
+@login_required
+def portal_link_send(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Email the client a link to their own page."""
+    client = access_client(request.user, client_id)
+    if not selectors.holds_client(request.user, client):
+        raise PermissionDenied  # the client's own clinician sends it; a supervisor reads
+    try:
+        portal.portal_link_send(actor=request.user, client=client)
+    except portal.PortalLinkError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(
+            request, _("A link to their page is on its way to %(email)s.") % {"email": client.email}
+        )
+    return redirect(reverse("client-detail", args=[client.pk]) + "#portal")
+
+
+@never_cache
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.SUPERVISOR:
+        raise Http404("Not found")
+    episodes = selectors.caseload_read(request.user)
+    return render(request, "dashboards/supervision.html", {"episodes": episodes})
+
+
+@login_required
+def clinic_overview(request: HttpRequest) -> HttpResponse:
+    if request.user.role != User.Role.ADMIN:
+        raise Http404("Not found")
+    return render(
+        request, "dashboards/clinic_overview.html", {"figures": selectors.clinic_figures(request.user)}
+    )

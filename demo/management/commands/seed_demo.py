@@ -1,0 +1,69 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from care.models import Clinic
+from demo import seed as demo
+
+
+class Command(BaseCommand):
+    help = "Seed a realistic, deterministic demo clinic (staff, clients, sessions, check-ins, flags)."
+    requires_system_checks = []  # a data command: it needs the models, not the URLs or templates
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=7, help="Same seed, same clinic (default 7).")
+        parser.add_argument("--clients", type=int, default=120)
+        parser.add_argument("--clinicians", type=int, help="Default: one per 15 clients, at least 8.")
+        parser.add_argument("--supervisors", type=int, help="Default: one per 8 clinicians, at least 2.")
+        parser.add_argument(
+            "--evaluate",
+            action="store_true",
+            default=None,
+            help="Run the risk engine now (default for up to 5,000 clients).",
+        )
+        parser.add_argument(
+            "--no-evaluate",
+            dest="evaluate",
+            action="store_false",
+            help="Leave episodes marked due; `manage.py sweep_risk` or the Celery beat sweep evaluates them.",
+        )
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if a clinic already exists.")
+
+    def handle(self, *args, seed, clients, clinicians, supervisors, evaluate, if_empty, **options):
+        if Clinic.objects.exists():
+            if if_empty:
+                self.stdout.write("A clinic already exists; leaving the data as it is.")
+                self.print_sign_in()
+                return
+            raise CommandError("A clinic already exists. Seed into an empty database (or pass --if-empty).")
+        if clients < 1:
+            raise CommandError("--clients must be at least 1.")
+        started = time.perf_counter()
+        summary = demo.seed_clinic(
+            seed=seed,
+            clients=clients,
+            clinicians=clinicians,
+            supervisors=supervisors,
+            evaluate=evaluate,
+            progress=self.stdout.write,
+        )
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {summary.clinic.name}: {summary.clients} clients, {summary.episodes} episodes, "
+                f"{summary.sessions} sessions, {summary.checkins} check-ins "
+                f"({summary.evaluated} episodes evaluated) in {seconds:.1f} s."
+            )
+        )
+        if not summary.evaluated:
+            self.stdout.write("Episodes are marked due for the risk engine: run `manage.py sweep_risk`.")
+        self.print_sign_in()
+
+    def print_sign_in(self):
+        self.stdout.write(
+            f"\nSign in at http://127.0.0.1:8000/login/ with password '{demo.DEMO_PASSWORD}' as:\n"
+            "  admin        — clinic admin (configuration and clinic-wide figures)\n"
+            "  supervisor1  — supervisor (own caseload and supervisees')\n"
+            "  clinician1   — clinician (caseload, flags, client pages)\n"
+            "Clients need no password: they answer check-ins from a link or a tablet code."
+        )

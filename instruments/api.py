@@ -1,0 +1,64 @@
+"""FHIR R4 over the JSON API: an instrument as a Questionnaire, a check-in as a Bundle.
+
+One view per operation. Check-ins are found only through care.access (404 for missing and not-yours
+alike), and every check-in read is audited."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from care.access import checkins_visible_to
+from care.audit import audit_record
+from care.models import AuditEvent
+from instruments import fhir
+from instruments.library import get_instrument
+
+
+class InstrumentQuestionnaireApi(APIView):
+    """GET an instrument (the clinic's active version, or `?version=`) as a FHIR R4 Questionnaire."""
+
+    @extend_schema(
+        operation_id="instrument_questionnaire",
+        parameters=[OpenApiParameter("version", str, required=False)],
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, key: str) -> Response:
+        if not request.user.clinic_id:
+            raise Http404("Not found")
+        version = request.query_params.get("version") or None
+        try:
+            instrument = get_instrument(key, version, clinic_id=request.user.clinic_id)
+        except LookupError as missing:
+            raise Http404("Not found") from missing
+        return Response(fhir.instrument_to_questionnaire(instrument))
+
+
+class CheckInBundleApi(APIView):
+    """GET a check-in as a FHIR Bundle: QuestionnaireResponses plus score Observations."""
+
+    @extend_schema(
+        operation_id="checkin_fhir_bundle", responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+    )
+    def get(self, request: Request, checkin_id: int) -> Response:
+        checkin = (
+            checkins_visible_to(request.user)
+            .select_related("session__episode__client")
+            .filter(pk=checkin_id)
+            .first()
+        )
+        if checkin is None:
+            raise Http404("Not found")
+        bundle = fhir.checkin_to_questionnaire_response(checkin)
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            obj=checkin,
+            client=checkin.session.episode.client_id,
+            detail={"format": "fhir-r4-bundle"},
+        )
+        response = Response(bundle)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,14 @@
+"""The JSON API (DRF). One view per operation."""
+
+from django.urls import path
+
+from instruments import api as api_fhir
+
+urlpatterns: list = [
+    path(
+        "instruments/<slug:key>/questionnaire/",
+        api_fhir.InstrumentQuestionnaireApi.as_view(),
+        name="api-instrument-questionnaire",
+    ),
+    path("checkins/<int:checkin_id>/fhir/", api_fhir.CheckInBundleApi.as_view(), name="api-checkin-fhir"),
+]

@@ -1,0 +1,7 @@
+"""The instrument engine: definitions, scoring, outcome maths, FHIR in and out."""
+
+from django.apps import AppConfig
+
+
+class InstrumentsConfig(AppConfig):
+    name = "instruments"

@@ -1,0 +1,191 @@
+"""The instrument library: shipped and clinic-loaded definitions, found by key and version.
+
+Definitions are data (instruments.schemas.Instrument). Built-in ones live as YAML/JSON files in each app's
+`definitions/` folder; a clinic can load more (licensed scales, FHIR imports) as InstrumentDefinition rows.
+Scoring lives in instruments.scoring; loading a clinic's file in instruments.services."""
+
+import json
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps
+from pydantic import ValidationError
+
+from care.pillars import all_pillars
+from instruments.models import InstrumentDefinition
+from instruments.schemas import Instrument
+
+logger = logging.getLogger("attune.instruments")
+
+
+class DefinitionError(ValueError):
+    """A definition file that cannot become an instrument. `problems` are plain sentences for the admin."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_definition_text(text: str, *, filename: str = "") -> Any:
+    """JSON or YAML text → plain data. YAML is a superset of JSON, but JSON errors read better."""
+    try:
+        if filename.endswith(".json") or text.lstrip().startswith("{"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise DefinitionError([f"The file is not valid JSON or YAML: {str(error)[:300]}"]) from error
+    except RecursionError as error:
+        raise DefinitionError(["The file is nested too deeply."]) from error
+
+
+def instrument_from_data(data: Any) -> Instrument:
+    """Plain data → Instrument, with every problem listed in words (never a traceback)."""
+    if not isinstance(data, dict):
+        raise DefinitionError(["The file must hold one instrument definition (an object/mapping)."])
+    try:
+        return Instrument.model_validate(data, strict=False)
+    except ValidationError as error:
+        problems = []
+        for e in error.errors()[:10]:
+            where = ".".join(str(part) for part in e["loc"]) or "definition"
+            problems.append(f"{where}: {e['msg']}")
+        raise DefinitionError(problems) from error
+
+
+def load_file(path: Path) -> Instrument:
+    return instrument_from_data(parse_definition_text(path.read_text(encoding="utf-8"), filename=path.name))
+
+
+def _version_order(version: str) -> tuple:
+    # "10" sorts after "9"; non-numeric parts sort as text after numbers.
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.split("."))
+
+
+@cache
+def builtin_versions() -> dict[tuple[str, str], Instrument]:
+    """Every shipped instrument version, by (key, version). Old versions stay so old check-ins keep
+    their meaning: a new version is a new file (phq9.v2.yaml), never an edit of the old one."""
+    found: dict[tuple[str, str], Instrument] = {}
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "definitions"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix in {".yaml", ".yml", ".json"}:
+                instrument = load_file(path)
+                ident = (instrument.key, instrument.version)
+                if ident in found:
+                    raise ValueError(f"instrument {instrument.key} v{instrument.version} is defined twice")
+                found[ident] = instrument
+    return found
+
+
+@cache
+def builtin_instruments() -> dict[str, Instrument]:
+    """The newest shipped version of every instrument, by key (licence shells included)."""
+    newest: dict[str, Instrument] = {}
+    for (key, version), instrument in builtin_versions().items():
+        if key not in newest or _version_order(version) > _version_order(newest[key].version):
+            newest[key] = instrument
+    return dict(sorted(newest.items()))
+
+
+def get_instrument(key: str, version: str | None = None, *, clinic_id: int | None = None) -> Instrument:
+    """The instrument `key` (at `version` if given): a clinic's loaded definition wins over a built-in.
+
+    Without a version, the clinic's newest active row wins; with one, the exact version is found
+    whether or not it is still active (an old check-in must stay readable)."""
+    if clinic_id is not None:
+        rows = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key)
+        row = rows.filter(version=version).first() if version else rows.filter(active=True).first()
+        if row is not None:
+            return Instrument.model_validate(row.definition, strict=False)
+    instrument = builtin_instruments().get(key) if version is None else builtin_versions().get((key, version))
+    if instrument is None:
+        raise LookupError(f"instrument {key} v{version or '?'} is not available")
+    return instrument
+
+
+def instruments_for_session(*, clinic, session_number: int) -> list[Instrument]:
+    """The instruments that make up a client's check-in after session `session_number`, in order:
+    each pillar's section (in pillar order), the outcome measures the clinic's schedule asks for this
+    time, then the closing question.
+
+    `clinic.measure_schedule` maps instrument key → every how many sessions it is asked, counting
+    session 1 (e.g. {"phq9": 4} asks at sessions 1, 5, 9, …). Instruments asked periodically inside a
+    pillar (the stage of change) follow the same schedule; unscheduled periodic ones default to 4."""
+    schedule = {**DEFAULT_SCHEDULE, **(clinic.measure_schedule or {})}
+
+    def due(key: str) -> bool:
+        every = schedule.get(key)
+        if every is None:
+            return True
+        # The schedule is admin-edited JSON: anything but a positive whole number means "not asked".
+        return type(every) is int and every > 0 and (session_number - 1) % every == 0
+
+    def usable(key: str) -> Instrument | None:
+        # A licence shell never reaches a client; neither does a key nobody defined (logged, not fatal:
+        # one bad schedule entry must not stop every check-in in the clinic).
+        try:
+            instrument = get_instrument(key, clinic_id=clinic.pk)
+        except LookupError:
+            logger.warning("clinic %s schedules unknown instrument %r", clinic.pk, key)
+            return None
+        return None if instrument.is_shell else instrument
+
+    chosen: list[Instrument] = []
+    for pillar in all_pillars():
+        chosen += [i for k in pillar.instruments if due(k) and (i := usable(k)) is not None]
+    taken = {i.key for i in chosen}
+    for key, every in schedule.items():
+        if key not in PERIODIC_PILLAR_ITEMS and key not in taken and every and due(key):
+            instrument = usable(key)
+            if instrument is not None:
+                chosen.append(instrument)
+                taken.add(key)
+    closing = usable("closing")
+    if closing is not None and "closing" not in taken:
+        chosen.append(closing)
+    return chosen
+
+
+# Asked every N sessions unless the clinic says otherwise. Outcome measures are opt-in per clinic.
+PERIODIC_PILLAR_ITEMS = {"stage"}
+DEFAULT_SCHEDULE: dict[str, int] = {"stage": 4}
+
+
+class InstrumentResolver:
+    """Finds instruments at the versions stored check-ins used, for one clinic, with at most one query.
+
+    A page that shows many check-ins asks for the same few (instrument, version) pairs again and again;
+    the clinic's loaded definitions are read once, on first need, and built-ins need no query at all."""
+
+    def __init__(self, clinic_id: int):
+        self.clinic_id = clinic_id
+        self._loaded: dict[tuple[str, str], Instrument] | None = None
+        self._found: dict[tuple[str, str | None], Instrument | None] = {}
+
+    def _clinic_definitions(self) -> dict[tuple[str, str], Instrument]:
+        if self._loaded is None:
+            self._loaded = {
+                (row.key, row.version): Instrument.model_validate(row.definition, strict=False)
+                for row in InstrumentDefinition.objects.filter(clinic_id=self.clinic_id).order_by("loaded_at")
+            }
+        return self._loaded
+
+    def get(self, key: str, version: str | None) -> Instrument | None:
+        """The instrument, or None when neither the clinic nor the built-ins have that version."""
+        if (key, version) not in self._found:
+            instrument = builtin_versions().get((key, version)) if version else None
+            if instrument is None:
+                loaded = self._clinic_definitions()
+                if version is not None:
+                    instrument = loaded.get((key, version))
+                else:
+                    instrument = next((i for (k, _), i in reversed(loaded.items()) if k == key), None)
+                    instrument = instrument or builtin_instruments().get(key)
+            self._found[key, version] = instrument
+        return self._found[key, version]

@@ -1,0 +1,29 @@
+"""Instruments a clinic has loaded; shipped ones live as files in `definitions/` folders."""
+
+from django.conf import settings
+from django.db import models
+
+
+class InstrumentDefinition(models.Model):
+    """An instrument a clinic has loaded (e.g. a licensed scale, or a FHIR Questionnaire it imported).
+
+    Rows are never edited in place: a new version is a new row, so old check-ins keep their meaning."""
+
+    clinic = models.ForeignKey("care.Clinic", on_delete=models.CASCADE, related_name="instruments")
+    key = models.CharField(max_length=64)
+    version = models.CharField(max_length=32)
+    definition = models.JSONField(help_text="A instruments.schemas.Instrument, as JSON.")
+    active = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["clinic", "key", "-loaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "key", "version"], name="instrument_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"

@@ -1,0 +1,86 @@
+"""Reads of flags for pages and the API. Each takes the requesting user; loaders 404 for missing and
+not-yours alike."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from care.access import episodes_visible_to, load_visible
+from care.audit import audit_list_read, audit_record
+from care.models import AuditEvent, User
+from risk.models import Flag
+
+
+def flags_visible_to(user: User) -> QuerySet[Flag]:
+    return Flag.objects.filter(episode__in=episodes_visible_to(user))
+
+
+def access_flag(user: User, flag_id: object) -> Flag:
+    return load_visible(
+        flags_visible_to(user).select_related("episode__client", "episode__clinician__user"), flag_id
+    )
+
+
+def flag_inbox_for(user: User) -> list[Flag]:
+    """Active flags on episodes the user holds: red first, then newest. Constant queries."""
+
+    flags = list(
+        flags_visible_to(user)
+        .filter(status__in=Flag.ACTIVE_STATES, episode__clinician__user=user)
+        .select_related("episode__client", "episode__clinician__user", "session")
+        .order_by("-level", "-opened_at", "-id")
+    )
+    # Grouped by client so one hard session reads as one conversation to have, not four alarms:
+    # clients with a red flag first, then the most recently flagged.
+    red = {f.episode_id for f in flags if f.level == Flag.Level.RED}
+    newest: dict[int, float] = {}
+    for f in flags:
+        newest[f.episode_id] = max(newest.get(f.episode_id, 0.0), f.opened_at.timestamp())
+    flags.sort(key=lambda f: (f.episode_id not in red, -newest[f.episode_id], f.episode_id))
+    return flags
+
+
+def flags_resolved_recently_for(user: User, *, days: int = 14) -> list[Flag]:
+
+    since = timezone.now() - dt.timedelta(days=days)
+    return list(
+        flags_visible_to(user)
+        .filter(status=Flag.Status.RESOLVED, resolved_at__gte=since, episode__clinician__user=user)
+        .select_related("episode__client", "session", "resolved_by")
+        .order_by("-resolved_at", "-id")[:50]
+    )
+
+
+def flags_stale_for_supervisor(user: User) -> list[Flag]:
+    """Flags of the user's supervisees left unacknowledged past their clinic's time (see risk.engine)."""
+
+    if user.role != User.Role.SUPERVISOR:
+        return []
+    return list(
+        flags_visible_to(user)
+        .filter(status=Flag.Status.OPEN, stale_at__isnull=False)
+        .exclude(episode__clinician__user=user)
+        .select_related("episode__client", "episode__clinician__user", "session")
+        .order_by("opened_at", "id")
+    )
+
+
+def flag_inbox_read(user: User) -> tuple[list[Flag], list[Flag], list[Flag]]:
+    """The inbox page: (active, stale of supervisees, recently resolved), with one audit event."""
+    active = flag_inbox_for(user)
+    stale = flags_stale_for_supervisor(user)
+    resolved = flags_resolved_recently_for(user)
+    audit_list_read(
+        actor=user, what="flag inbox", client_ids=[f.episode.client_id for f in (*active, *stale, *resolved)]
+    )
+    return active, stale, resolved
+
+
+def flag_detail_read(user: User, flag_id: object) -> Flag:
+    """One flag with its history; 404 for missing and not-yours alike."""
+
+    flag = access_flag(user, flag_id)
+    flag.history = list(flag.events.select_related("actor").order_by("at", "id"))
+    audit_record(actor=user, action=AuditEvent.Action.READ, obj=flag, client=flag.episode.client_id)
+    return flag

@@ -1,0 +1,189 @@
+"""Every write to a flag: raise (or update with new evidence), and the clinician's lifecycle steps."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from care.audit import audit_record
+from care.models import Episode, Session, User
+from risk.models import Flag, FlagEvent
+from risk.rules import rule_by_id
+from risk.schemas import FlagReason
+
+
+@transaction.atomic
+def flag_raise(
+    *,
+    episode: Episode,
+    rule: str,
+    rule_version: str,
+    pillar: str,
+    level: str,
+    reasons: Sequence[FlagReason],
+    suggested_action: str,
+    session: Session | None = None,
+) -> Flag:
+    """Open a flag for `rule` on `episode`, or update the one already active with the new evidence.
+
+    One active flag per rule per episode (a database constraint backs this up)."""
+    now = timezone.now()
+    payload = [r.model_dump() for r in reasons]
+    flag = (
+        Flag.objects.select_for_update()
+        .filter(episode=episode, rule=rule)
+        .exclude(status=Flag.Status.RESOLVED)
+        .first()
+    )
+    if flag is None:
+        flag = Flag.objects.create(
+            episode=episode,
+            session=session,
+            rule=rule,
+            rule_version=rule_version,
+            pillar=pillar,
+            level=level,
+            reasons=payload,
+            suggested_action=suggested_action,
+            opened_at=now,
+            updated_at=now,
+        )
+        FlagEvent.objects.create(flag=flag, at=now, action="raised", note="; ".join(r.text for r in reasons))
+        return flag
+    if (
+        flag.reasons == payload
+        and flag.level == level
+        and flag.session_id == (session.pk if session else None)
+    ):
+        return flag  # re-evaluation with the same evidence: nothing new to say
+    flag.reasons = payload
+    flag.level = level
+    flag.session = session
+    flag.rule_version = rule_version
+    flag.suggested_action = suggested_action
+    flag.updated_at = now
+    flag.save(update_fields=["reasons", "level", "session", "rule_version", "suggested_action", "updated_at"])
+    FlagEvent.objects.create(flag=flag, at=now, action="updated", note="; ".join(r.text for r in reasons))
+    return flag
+
+
+def _record(flag: Flag, *, actor, action: str, note: str = "") -> None:
+    FlagEvent.objects.create(flag=flag, at=timezone.now(), actor=actor, action=action, note=note)
+    if actor is not None:
+        audit_record(
+            actor=actor, action="update", obj=flag, client=flag.episode.client_id, detail={"step": action}
+        )
+
+
+class FlagStepError(ValueError):
+    """A lifecycle step that does not fit the flag's current state (e.g. acknowledging a resolved flag)."""
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: Flag, actor) -> Flag:
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status != Flag.Status.OPEN:
+        raise FlagStepError("Only an open flag can be acknowledged.")
+    flag.status = Flag.Status.ACKNOWLEDGED
+    flag.acknowledged_at = timezone.now()
+    flag.acknowledged_by = actor
+    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    _record(flag, actor=actor, action="acknowledged")
+    return flag
+
+
+@transaction.atomic
+def flag_record_repair(*, flag: Flag, actor, note: str) -> Flag:
+    """What the clinician did about it (usually in the next session). Acknowledges it on the way."""
+    note = note.strip()
+    if not note:
+        raise FlagStepError("Say what was done to repair the alliance.")
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == Flag.Status.RESOLVED:
+        raise FlagStepError("This flag is already resolved.")
+    now = timezone.now()
+    if flag.acknowledged_at is None:
+        flag.acknowledged_at, flag.acknowledged_by = now, actor
+    flag.status = Flag.Status.REPAIR_RECORDED
+    flag.repair_note = note
+    flag.repair_recorded_at = now
+    flag.repair_recorded_by = actor
+    flag.save(
+        update_fields=[
+            "status",
+            "acknowledged_at",
+            "acknowledged_by",
+            "repair_note",
+            "repair_recorded_at",
+            "repair_recorded_by",
+        ]
+    )
+    _record(flag, actor=actor, action="repair_recorded", note=note)
+    return flag
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, actor, reason: str) -> Flag:
+    """Close a flag: by hand with a reason, or (actor=None) by the engine when a later check-in recovers."""
+    reason = reason.strip()
+    if not reason:
+        raise FlagStepError("Give a reason for resolving this flag.")
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == Flag.Status.RESOLVED:
+        return flag
+    flag.status = Flag.Status.RESOLVED
+    flag.resolved_at = timezone.now()
+    flag.resolved_by = actor
+    flag.resolution = reason
+    flag.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    _record(flag, actor=actor, action="resolved", note=reason)
+    return flag
+
+
+def digests_send(*, now=None) -> int:
+    """Email each clinician a digest of their active flags that are new or changed since the last one.
+
+    The email carries pseudonymous client references only (email is not a safe place for names or
+    answers) and a link to the inbox. Returns the number of emails sent."""
+    now = now or timezone.now()
+    titles = {rule_id: r.title for rule_id, r in rule_by_id().items()}
+    pending = (
+        Flag.objects.filter(status__in=Flag.ACTIVE_STATES)
+        .filter(Q(digest_sent_at__isnull=True) | Q(updated_at__gt=F("digest_sent_at")))
+        .select_related("episode__client", "episode__clinician__user")
+        .order_by("episode__clinician_id", "level", "-opened_at")
+    )
+    by_user: dict[User, list[Flag]] = defaultdict(list)
+    for flag in pending:
+        by_user[flag.episode.clinician.user].append(flag)
+    sent = 0
+    inbox = settings.SITE_URL + reverse("flag-inbox")
+    for user, flags in by_user.items():
+        if not user.email or not user.is_active:
+            continue
+        lines = [
+            f"- {f.get_level_display()}: {titles.get(f.rule, f.rule)} (client {f.episode.client.reference})"
+            for f in flags
+        ]
+        body = (
+            f"Hello {user.first_name or user.username},\n\n"
+            f"{len(flags)} flag(s) on your caseload are new or have new evidence:\n\n"
+            + "\n".join(lines)
+            + f"\n\nOpen your inbox to see the reasons and suggested next steps:\n{inbox}\n"
+        )
+        with transaction.atomic():
+            # Marked first, sent second: if sending fails the marks roll back and the next digest retries.
+            Flag.objects.filter(id__in=[f.id for f in flags]).update(digest_sent_at=now)
+            send_mail(
+                subject=f"Attune: {len(flags)} flag(s) need your attention",
+                message=body,
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,139 @@
+"""The flag inbox and the clinician's steps on a flag: acknowledge, record a repair, resolve.
+
+Every step is a plain form POST that redirects back (works without JavaScript). static/js/flags/
+actions.js sends the same POST with `X-Requested-With: fetch` and swaps in the updated card instead."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from care.models import User
+from risk import selectors
+from risk.models import Flag
+from risk.rules import rule_by_id
+from risk.services import FlagStepError, flag_acknowledge, flag_record_repair, flag_resolve
+
+MAX_NOTE = 4000
+EVENT_WORDS = {
+    "raised": gettext_lazy("Raised"),
+    "updated": gettext_lazy("New evidence"),
+    "acknowledged": gettext_lazy("Acknowledged"),
+    "repair_recorded": gettext_lazy("Repair recorded"),
+    "resolved": gettext_lazy("Resolved"),
+    "marked_stale": gettext_lazy("Unacknowledged too long"),
+}
+
+
+def _titled(flags):
+    """Give each flag its rule's plain-words title (the safety flag's rule is not in the registry)."""
+    rules = rule_by_id()
+    for flag in flags:
+        known = rules.get(flag.rule)
+        flag.title = known.title if known else _("Safety: check on the client today")
+    return flags
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _back(request: HttpRequest, flag: Flag) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = ""
+    return redirect(target or "flag-inbox")
+
+
+def _may_act(user: User, flag: Flag) -> bool:
+    # The clinician who holds the episode acts on its flags; a supervisor sees them, read-only.
+    return flag.episode.clinician.user_id == user.pk
+
+
+@login_required
+@require_GET
+def flag_inbox(request: HttpRequest) -> HttpResponse:
+    if request.user.role == User.Role.ADMIN:
+        raise PermissionDenied
+    active, stale, resolved = selectors.flag_inbox_read(request.user)
+    _titled([*active, *stale, *resolved])
+    return render(
+        request,
+        "risk/inbox.html",
+        {"flags": active, "stale": stale, "resolved": resolved},
+    )
+
+
+@login_required
+@require_GET
+def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = _titled([selectors.flag_detail_read(request.user, flag_id)])[0]
+    for event in flag.history:
+        event.label = EVENT_WORDS.get(event.action, event.action)
+    return render(request, "risk/detail.html", {"flag": flag, "may_act": _may_act(request.user, flag)})
+
+
+def _step(request: HttpRequest, flag_id: int, do, done_message: str) -> HttpResponse:
+    flag = selectors.access_flag(request.user, flag_id)
+    if not _may_act(request.user, flag):
+        raise PermissionDenied
+    error = ""
+    try:
+        flag = do(flag)
+    except FlagStepError as problem:
+        error = str(problem)
+    if _wants_fragment(request):
+        flag = _titled([selectors.access_flag(request.user, flag.pk)])[0]
+        return render(
+            request,
+            "risk/_card.html",
+            {"flag": flag, "may_act": True, "error": error, "done": "" if error else done_message},
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done_message)
+    return _back(request, flag)
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "")[:MAX_NOTE]
+
+
+@login_required
+@require_POST
+def flag_acknowledge_view(request: HttpRequest, flag_id: int) -> HttpResponse:
+    return _step(
+        request,
+        flag_id,
+        lambda flag: flag_acknowledge(flag=flag, actor=request.user),
+        _("Acknowledged. Record what you did once you have talked it through."),
+    )
+
+
+@login_required
+@require_POST
+def flag_repair_view(request: HttpRequest, flag_id: int) -> HttpResponse:
+    return _step(
+        request,
+        flag_id,
+        lambda flag: flag_record_repair(flag=flag, actor=request.user, note=_text(request, "note")),
+        _("Repair recorded. The flag resolves by itself when a later check-in shows recovery."),
+    )
+
+
+@login_required
+@require_POST
+def flag_resolve_view(request: HttpRequest, flag_id: int) -> HttpResponse:
+    return _step(
+        request,
+        flag_id,
+        lambda flag: flag_resolve(flag=flag, actor=request.user, reason=_text(request, "reason")),
+        _("Resolved."),
+    )
