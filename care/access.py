@@ -6,8 +6,14 @@ user, never from an id in the request. Loaders raise Http404 for "missing" and "
 - clinician: the episodes they hold;
 - supervisor: their own episodes and those of clinicians they currently supervise;
 - clinic admin: configuration and aggregates only, no client-level rows;
-- clients are not users: they reach their own data only through an AccessLink (care.links)."""
+- clients are not users: they reach their own data only through an AccessLink (care.links).
 
+Writing is narrower than reading: only the clinician who holds an episode changes its client's data (a
+supervisor reads a supervisee's caseload, read-only). `may_write` is the one place that says so; every
+service that writes asks `require_write`, and loaders take `for_write=True` for pages that change data:
+403 for an object you may see but not change, 404 for one you may not see at all."""
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -51,17 +57,39 @@ def load_visible(queryset: QuerySet, pk: object):
         raise Http404("Not found") from missing
 
 
+def may_write(user: User, episode: Episode) -> bool:
+    """May this user change this episode's client data? Only the clinician who holds the episode."""
+    return bool(
+        _is_staff_member(user)
+        and user.role != User.Role.ADMIN
+        and episode.clinician.user_id == user.pk
+        and episode.client.clinic_id == user.clinic_id
+    )
+
+
+def require_write(user: User, episode: Episode) -> None:
+    """Every service that writes client data asks this first (views asking too is not enough)."""
+    if not may_write(user, episode):
+        raise PermissionDenied("Only the clinician who holds this episode can change it.")
+
+
 def access_client(user: User, client_id: object) -> Client:
     return load_visible(clients_visible_to(user).select_related("clinic"), client_id)
 
 
-def access_episode(user: User, episode_id: object) -> Episode:
-    return load_visible(
+def access_episode(user: User, episode_id: object, *, for_write: bool = False) -> Episode:
+    episode = load_visible(
         episodes_visible_to(user).select_related("client", "program", "clinician__user"), episode_id
     )
+    if for_write:
+        require_write(user, episode)
+    return episode
 
 
-def access_session(user: User, session_id: object) -> Session:
-    return load_visible(
+def access_session(user: User, session_id: object, *, for_write: bool = False) -> Session:
+    session = load_visible(
         sessions_visible_to(user).select_related("episode__client", "episode__clinician__user"), session_id
     )
+    if for_write:
+        require_write(user, session.episode)
+    return session

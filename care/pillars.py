@@ -1,7 +1,8 @@
-"""The registry through which a pillar app plugs into the check-in and the risk engine.
+"""The registry through which a pillar app plugs into the check-in, the risk engine and the pages.
 
-`care` imports no pillar app: each pillar registers itself from its AppConfig.ready(), so adding a
-fifth pillar touches one folder."""
+Nothing below a pillar imports one: each pillar registers itself from its AppConfig.ready(), and the
+check-in, the risk engine, the client page and the session page ask this registry what each pillar
+brings. Adding a fifth pillar touches one folder (and one line of config/urls.py for its own pages)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ class Pillar:
     order: int
     # Instrument keys that make up this pillar's section of the client's check-in, in order.
     instruments: tuple[str, ...]
-    # Risk rules: pure functions from an episode's facts to findings (see risk.engine).
+    # Risk rules: pure functions from an episode's facts to findings (see risk.facts).
     rules: tuple[Callable[..., Any], ...] = field(default=())
     # Extra template context for the clinician's client page (the pillar's own forms), given the page.
     client_page: Callable[[Any], dict[str, Any]] | None = None
@@ -28,12 +29,13 @@ def register(pillar: Pillar) -> None:
     _pillars[pillar.key] = pillar
 
 
+def unregister(key: str) -> None:
+    """Take a pillar out again (tests that plug in a pillar of their own)."""
+    _pillars.pop(key, None)
+
+
 def all_pillars() -> list[Pillar]:
     return sorted(_pillars.values(), key=lambda p: p.order)
-
-
-def get_pillar(key: str) -> Pillar:
-    return _pillars[key]
 
 
 def client_page_context(page: Any) -> dict[str, Any]:

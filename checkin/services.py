@@ -26,13 +26,10 @@ from instruments.library import get_instrument, instruments_for_session
 from instruments.schemas import Instrument
 from instruments.scoring import AnswerError, score_answers, validate_answers
 from risk import engine as risk
-from risk.schemas import FlagReason
-from risk.services import flag_raise
+from risk.safety import safety_check
 
 log = logging.getLogger(__name__)
 
-SAFETY_RULE = "phq9_item9_safety"
-SAFETY_RULE_VERSION = "1"
 # A code typed on the clinic tablet opens the form through a fresh link this short-lived.
 TABLET_LINK_TTL = dt.timedelta(hours=2)
 
@@ -204,12 +201,6 @@ def validate_section(instrument: Instrument, raw: Any) -> dict[str, Any]:
     return validate_answers(instrument, raw if raw is not None else {})
 
 
-def safety_concern(answers: dict[str, dict[str, Any]]) -> int | None:
-    """PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered above 0: its value."""
-    value = (answers.get("phq9") or {}).get("item9")
-    return value if isinstance(value, int) and value > 0 else None
-
-
 def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> SubmitOutcome:
     """Store the client's answers: validate every section against the versions the check-in was opened
     with, score, close every link of the check-in, and — in the same transaction — raise a red safety
@@ -242,35 +233,7 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
         )
         # Any other link to this check-in (the tablet code, a reminder) is done with too.
         AccessLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
-        concern = safety_concern(clean)
-        if concern is not None:
-            flag_raise(
-                episode=session.episode,
-                session=session,
-                rule=SAFETY_RULE,
-                rule_version=SAFETY_RULE_VERSION,
-                pillar="safety",
-                level="red",
-                reasons=[
-                    FlagReason(
-                        text=(
-                            f"On the PHQ-9 after session {session.number} the client answered {concern} "
-                            "(of 3) to item 9, thoughts of being better off dead or of hurting themselves."
-                        ),
-                        evidence={
-                            "checkin": checkin.pk,
-                            "session": session.number,
-                            "item": "phq9.item9",
-                            "answer": concern,
-                            "threshold": "> 0",
-                        },
-                    )
-                ],
-                suggested_action=(
-                    "Contact the client today to check on their safety, following the clinic's "
-                    "safety protocol; they were shown the crisis instructions."
-                ),
-            )
+        concern = safety_check(episode=session.episode, session=session, checkin=checkin, answers=clean)
         audit_record(
             actor=None,
             action=AuditEvent.Action.CREATE,
