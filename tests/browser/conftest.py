@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -58,6 +59,27 @@ def phone_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def screenshots_wanted() -> bool:
+    """One switch for every browser test: ATTUNE_SCREENSHOTS=1 saves pages into docs/screenshots/.
+    Without it nothing is written anywhere, so ordinary runs leave the tree (and /tmp) alone."""
+    return os.environ.get("ATTUNE_SCREENSHOTS") == "1"
+
+
+def screenshot(page, name: str, *, widths: tuple[int, ...] = ()) -> None:
+    """Save the page as docs/screenshots/<name>-<width>.png, at its own width or at each of `widths`."""
+    if not screenshots_wanted():
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    for width in widths or (original["width"],):
+        if width != original["width"]:
+            page.set_viewport_size({"width": width, "height": original["height"]})
+            page.wait_for_timeout(400)  # let responsive charts settle
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    if page.viewport_size != original:
+        page.set_viewport_size(original)
 
 
 def serious_accessibility_violations(page) -> list[dict]:

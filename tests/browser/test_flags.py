@@ -1,24 +1,17 @@
 """The flag inbox in a real browser: readable on a phone and a desktop, accessible, actions in place."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from risk import engine as risk
 from risk.models import Flag
-from tests.browser.conftest import DESKTOP, PHONE, serious_accessibility_violations, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshot, serious_accessibility_violations, sign_in
 from tests.risk.helpers import add_session, rel, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def shot(page, name: str, width: int) -> None:
-    # Saved into the docs only when asked (ATTUNE_SCREENSHOTS=1), so ordinary runs leave the tree alone.
-    folder = SHOTS if os.environ.get("ATTUNE_SCREENSHOTS") == "1" else Path("/tmp")
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"risk-{name}-{width}.png"), full_page=True)
+    screenshot(page, f"risk-{name}", widths=(width,))
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """The admin's instrument page in a real browser: loads a licensed file, reads well on a phone."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from instruments.models import InstrumentDefinition
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LICENSED = {
     "key": "srs",
     "version": "2026",
@@ -23,7 +20,6 @@ LICENSED = {
 @pytest.mark.parametrize("fixture_name", ["page", "phone_page"])
 def test_admin_loads_a_definition_in_the_browser(request, live_server, personas, tmp_path, fixture_name):
     page = request.getfixturevalue(fixture_name)
-    width = 1280 if fixture_name == "page" else 390
     path = tmp_path / "srs.yaml"
     path.write_text(yaml.safe_dump(LICENSED))
     sign_in(page, live_server, "admin")
@@ -36,11 +32,11 @@ def test_admin_loads_a_definition_in_the_browser(request, live_server, personas,
     page.get_by_label("Definition file").set_input_files(str(bad))
     page.get_by_role("button", name="Load").click()
     assert page.get_by_role("alert").inner_text().count("not inside this file") == 1
-    page.screenshot(path=str(SCREENSHOTS / f"instruments-error-{width}.png"), full_page=True)
+    screenshot(page, "instruments-error")
     # Then the licensed file
     page.get_by_label("Definition file").set_input_files(str(path))
     page.get_by_role("button", name="Load").click()
     page.get_by_text("Loaded srs version 2026.").wait_for()
     assert InstrumentDefinition.objects.filter(key="srs", version="2026", active=True).exists()
-    page.screenshot(path=str(SCREENSHOTS / f"instruments-list-{width}.png"), full_page=True)
+    screenshot(page, "instruments-list")
     assert serious_accessibility_violations(page) == []

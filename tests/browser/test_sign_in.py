@@ -4,7 +4,7 @@ import pytest
 
 from care.models import User
 from tests import factories
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,14 +21,39 @@ def test_a_clinician_signs_in_and_lands_on_their_caseload(page, live_server):
 
 
 def test_a_supervisor_and_an_admin_land_on_their_own_pages(page, live_server):
-    factories.SupervisorFactory(user__username="sam")
-    factories.UserFactory(username="alex", role=User.Role.ADMIN)
+    # Given a supervisor who supervises Dana, whose client Maya is in care, and the clinic's admin
+    supervision = factories.SupervisionFactory(
+        supervisor__user__username="sam", supervisee__user__first_name="Dana"
+    )
+    clinic = supervision.supervisor.clinic
+    episode = factories.EpisodeFactory(
+        clinician=supervision.supervisee, client__clinic=clinic, client__given_name="Maya"
+    )
+    factories.UserFactory(username="alex", role=User.Role.ADMIN, clinic=clinic)
 
+    # When the supervisor signs in, they land on their supervisees' caseloads, Dana's client among them
     sign_in(page, live_server, "sam")
     page.wait_for_url(f"{live_server.url}/supervision/**")
+    assert page.get_by_role("heading", level=1).inner_text() == "Supervisees' caseloads"
+    assert page.get_by_role("heading", level=2, name=str(supervision.supervisee)).is_visible()
+    assert page.get_by_role("link", name=str(episode.client)).is_visible()
+    screenshot(page, "sign-in-supervisor")
     page.get_by_role("button", name="Sign out").click()
+
+    # When the admin signs in, they land on the clinic's figures, with no client named anywhere
     sign_in(page, live_server, "alex")
     page.wait_for_url(f"{live_server.url}/clinic/**")
+    assert page.get_by_role("heading", level=1).inner_text() == clinic.name
+    figures = dict(
+        zip(
+            page.locator("dl.figures dt").all_inner_texts(),
+            page.locator("dl.figures dd").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert (figures["Clients"], figures["Open episodes"]) == ("1", "1")
+    assert str(episode.client) not in page.content()
+    screenshot(page, "sign-in-admin")
 
 
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(page, live_server):
