@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the test dependencies and run the whole suite, plus ruff and the migrations check.
+# Install the test dependencies and run the whole suite, plus ruff (lint and format), the import layers,
+# the type checker and the migrations check.
 #
 # Uses PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379 when they answer (DATABASE_URL and
 # ATTUNE_TEST_REDIS_URL override). With ATTUNE_REQUIRE_SERVICES=1 (as in CI) a missing PostgreSQL,
@@ -37,6 +38,9 @@ export ATTUNE_REQUIRE_SERVICES="$require"
 
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== import layers"
+.venv/bin/lint-imports --no-cache
 echo "== migrations"
 DEBUG=true DATABASE_URL=sqlite:///:memory: $py manage.py makemigrations --check --dry-run
 echo "== pytest on ${DATABASE_URL:-SQLite}"
