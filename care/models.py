@@ -200,7 +200,7 @@ class CheckIn(models.Model):
     language = models.CharField(max_length=8, default="en")
     # {instrument key: version} used for this check-in; answers never get rewritten by a new version.
     instrument_versions = models.JSONField(default=dict)
-    # {instrument key: {item key: value}}, validated against those versions (instruments.schemas.Answers).
+    # {instrument key: {item key: value}}, validated strictly against those versions before it is stored.
     answers = models.JSONField(default=dict)
     evaluated_at = models.DateTimeField(null=True, blank=True)
 
