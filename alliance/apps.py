@@ -7,6 +7,7 @@ class AllianceConfig(AppConfig):
 
     def ready(self) -> None:
         from alliance.rules import RULES
+        from alliance.session_page import session_widgets
         from care.pillars import Pillar, register
 
         register(
@@ -16,5 +17,6 @@ class AllianceConfig(AppConfig):
                 order=1,
                 instruments=("relationship",),
                 rules=RULES,
+                session_widgets=session_widgets,
             )
         )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import ClinicianRating
+from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Session, User
 from instruments.library import get_instrument
@@ -51,10 +52,10 @@ def clinician_rating_record(
     rupture_note: str = "",
 ) -> ClinicianRating:
     """Store (or replace) the treating clinician's rating of an attended session and ask the risk engine
-    to compare it with the client's. Only the session's own clinician may rate it."""
+    to compare it with the client's. Only the clinician who holds the episode may rate it
+    (PermissionDenied otherwise, nothing written)."""
     session = Session.objects.select_related("episode__clinician", "episode__client").get(pk=session.pk)
-    if session.episode.clinician.user_id != actor.pk:
-        raise PermissionError("Only the session's clinician can rate it.")
+    require_write(actor, session.episode)
     if not session.was_attended:
         raise RatingError({"__all__": "Only an attended session can be rated."})
     instrument = clinician_items(session.episode.client.clinic_id)

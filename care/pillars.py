@@ -20,6 +20,18 @@ class Pillar:
     rules: tuple[Callable[..., Any], ...] = field(default=())
     # Extra template context for the clinician's client page (the pillar's own forms), given the page.
     client_page: Callable[[Any], dict[str, Any]] | None = None
+    # The pillar's cards on the clinician's session page, given the requesting user and the session
+    # (loaded through care.access, so the user may see it): see session_page_widgets.
+    session_widgets: Callable[[Any, Any], list["SessionWidget"]] | None = None
+
+
+@dataclass(frozen=True)
+class SessionWidget:
+    """One card a pillar adds to the clinician's session page: the page includes `template` with
+    `widget` bound to `context`. The pillar decides what the user may do there (care.access)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 _pillars: dict[str, Pillar] = {}
@@ -45,3 +57,13 @@ def client_page_context(page: Any) -> dict[str, Any]:
         if pillar.client_page is not None:
             context.update(pillar.client_page(page))
     return context
+
+
+def session_page_widgets(user: Any, session: Any) -> list[SessionWidget]:
+    """Every pillar's cards for the clinician's session page, in pillar order."""
+    return [
+        widget
+        for pillar in all_pillars()
+        if pillar.session_widgets is not None
+        for widget in pillar.session_widgets(user, session)
+    ]

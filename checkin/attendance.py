@@ -1,9 +1,10 @@
-"""Writes to the spine. Each is one transaction that writes its own audit event and queues side effects
-(the risk engine, check-in links) after commit."""
+"""Attendance: what happened at a session. One transaction that writes its own audit event, opens the
+client's check-in when the session was attended and asks the risk engine to look again after commit."""
 
 from django.db import transaction
 from django.utils import timezone
 
+from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Session, User
 from checkin.services import checkin_open
@@ -24,7 +25,11 @@ def session_record_attendance(
     next_session_booked: bool | None = None,
 ) -> Session:
     """Record what happened at a session. An attended session gets a client check-in (and its link);
-    every change asks the risk engine to look at the episode again."""
+    every change asks the risk engine to look at the episode again.
+
+    A person (`actor`) must hold the episode (care.access.require_write: PermissionDenied, nothing
+    written). `actor=None` is for callers that are no person: an EHR or calendar import, the demo
+    generator, tests setting the scene; the audit row then names no actor."""
     if attendance not in Session.Attendance.values or attendance == Session.Attendance.SCHEDULED:
         raise AttendanceError("Choose what happened at this session.")
     if attendance == Session.Attendance.LATE_START and not 0 < late_minutes <= 240:
@@ -34,9 +39,11 @@ def session_record_attendance(
     # Lock the session row only: locking the joined episode would deadlock with the risk engine.
     session = (
         Session.objects.select_for_update(of=("self",))
-        .select_related("episode__client__clinic")
+        .select_related("episode__client__clinic", "episode__clinician")
         .get(pk=session.pk)
     )
+    if actor is not None:
+        require_write(actor, session.episode)
     if attendance in Session.ATTENDED_STATES and session.scheduled_start > timezone.now():
         raise AttendanceError("A session can't be marked attended before it has started.")
     before = session.attendance

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from care.access import require_write
 from care.audit import audit_record
 from care.links import PORTAL_LINK_TTL, link_consume, link_issue
 from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session, User
@@ -129,12 +130,14 @@ def checkin_link_resend(*, actor: User, session: Session, email: bool) -> tuple[
     """A fresh link and tablet code for a check-in not yet answered (the clinician's "resend").
 
     Returns (link, token, code); the code is shown once to the clinician and never stored in clear.
-    Earlier links stay valid until they expire: the client may still have the first email."""
+    Earlier links stay valid until they expire: the client may still have the first email. Only the
+    clinician who holds the episode may resend (PermissionDenied otherwise, nothing written)."""
     checkin = (
         CheckIn.objects.select_for_update(of=("self",))
-        .select_related("session__episode__client__clinic")
+        .select_related("session__episode__client__clinic", "session__episode__clinician")
         .get(session=session)
     )
+    require_write(actor, checkin.session.episode)
     if checkin.status == CheckIn.Status.SUBMITTED:
         raise ValueError("This check-in has already been answered.")
     client = checkin.session.episode.client
@@ -204,50 +207,70 @@ def validate_section(instrument: Instrument, raw: Any) -> dict[str, Any]:
 def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> SubmitOutcome:
     """Store the client's answers: validate every section against the versions the check-in was opened
     with, score, close every link of the check-in, and — in the same transaction — raise a red safety
-    flag when PHQ-9 item 9 is above 0. Raises CheckInInvalid (nothing stored) or LinkGone."""
+    flag when the answers call for one. Raises CheckInInvalid (nothing stored) or LinkGone."""
     with transaction.atomic():
-        # The row lock queues concurrent submits for the same check-in; the loser sees it stored.
-        # Only this row (of=self): locking the joined episode too deadlocked with the risk engine.
-        checkin = (
-            CheckIn.objects.select_for_update(of=("self",))
-            .select_related("session__episode__client__clinic")
-            .get(pk=link.checkin_id)
-        )
+        checkin = _lock_for_submit(link)
         if checkin.status == CheckIn.Status.SUBMITTED:
             return SubmitOutcome(checkin=checkin, stored=False)
         session = checkin.session
-        client = session.episode.client
-        instruments = instruments_of(checkin, client.clinic_id)
+        instruments = instruments_of(checkin, session.episode.client.clinic_id)
         clean = checkin_validate(instruments, answers)
         if not link_consume(link=link):
             raise LinkGone()
-        now = timezone.now()
-        checkin.answers = clean
-        checkin.status = CheckIn.Status.SUBMITTED
-        checkin.submitted_at = now
-        checkin.opened_at = checkin.opened_at or now
-        checkin.language = language if language in dict(settings.LANGUAGES) else checkin.language
-        checkin.save(update_fields=["answers", "status", "submitted_at", "opened_at", "language"])
-        Score.objects.bulk_create(
-            Score(checkin=checkin, **result.model_dump()) for result in score_answers(instruments, clean)
-        )
-        # Any other link to this check-in (the tablet code, a reminder) is done with too.
-        AccessLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
+        _store_answers(checkin, instruments, clean, language)
         concern = safety_check(episode=session.episode, session=session, checkin=checkin, answers=clean)
-        audit_record(
-            actor=None,
-            action=AuditEvent.Action.CREATE,
-            obj=checkin,
-            client=client,
-            detail={"submitted": True, "safety_flag": concern is not None},
-        )
-        _portal, portal_token, _ = link_issue(
-            purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL
-        )
-        risk.request_evaluation(session.episode_id)
+        portal_token = _after_submit(checkin, safety_flag=concern is not None)
     return SubmitOutcome(
         checkin=checkin, stored=True, safety_concern=concern is not None, portal_token=portal_token
     )
+
+
+def _lock_for_submit(link: AccessLink) -> CheckIn:
+    """The link's check-in, row-locked: concurrent submits queue here and the loser sees it stored.
+    Only this row (of=self): locking the joined episode too deadlocked with the risk engine."""
+    if link.checkin_id is None:  # a link to the client's own page, not to a check-in
+        raise LinkGone()
+    return (
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("session__episode__client__clinic")
+        .get(pk=link.checkin_id)
+    )
+
+
+def _store_answers(
+    checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict[str, Any]], language: str
+) -> None:
+    """Answers, scores and the submitted state; every other link of the check-in is closed with it."""
+    now = timezone.now()
+    checkin.answers = clean
+    checkin.status = CheckIn.Status.SUBMITTED
+    checkin.submitted_at = now
+    checkin.opened_at = checkin.opened_at or now
+    checkin.language = language if language in dict(settings.LANGUAGES) else checkin.language
+    checkin.save(update_fields=["answers", "status", "submitted_at", "opened_at", "language"])
+    Score.objects.bulk_create(
+        Score(checkin=checkin, **result.model_dump()) for result in score_answers(instruments, clean)
+    )
+    # Any other link to this check-in (the tablet code, a reminder) is done with too.
+    AccessLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
+
+
+def _after_submit(checkin: CheckIn, *, safety_flag: bool) -> str:
+    """The audit row (no actor: the client acts through the link), a link to the client's own page
+    (returned, as its token) and the risk engine's outbox entry."""
+    client = checkin.session.episode.client
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        obj=checkin,
+        client=client,
+        detail={"submitted": True, "safety_flag": safety_flag},
+    )
+    _portal, portal_token, _ = link_issue(
+        purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL
+    )
+    risk.request_evaluation(checkin.session.episode_id)
+    return portal_token
 
 
 def checkin_send_reminders(*, now: dt.datetime | None = None) -> int:
@@ -271,10 +294,11 @@ def checkin_send_reminders(*, now: dt.datetime | None = None) -> int:
     sent = 0
     seen: set[int] = set()
     for link in candidates:
-        if link.checkin_id in seen:
+        checkin = link.checkin
+        if checkin is None or checkin.pk in seen:  # None never comes: the filter joins the check-in
             continue
-        seen.add(link.checkin_id)
-        due = link.checkin.sent_at + dt.timedelta(hours=link.client.clinic.checkin_reminder_after_hours)
+        seen.add(checkin.pk)
+        due = checkin.sent_at + dt.timedelta(hours=link.client.clinic.checkin_reminder_after_hours)
         if due > now:
             continue
         with transaction.atomic():
@@ -284,7 +308,7 @@ def checkin_send_reminders(*, now: dt.datetime | None = None) -> int:
             _new, token, _ = link_issue(
                 purpose=AccessLink.Purpose.CHECKIN,
                 client=link.client,
-                checkin=link.checkin,
+                checkin=checkin,
                 ttl=link.expires_at - timezone.now(),
             )
             _email_link(client=link.client, token=token, reminder=True)

@@ -78,7 +78,7 @@ def _crisis_text(clinic: Clinic, language: str) -> str:
 @require_http_methods(["GET", "POST"])
 def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
     link = link_find(purpose=AccessLink.Purpose.CHECKIN, token=token) if len(token) <= TOKEN_MAX else None
-    if link is None:
+    if link is None or link.checkin is None:
         return _problem(request, token, _language(request))
     client = link.client
     language = _language(request, client.preferred_language)

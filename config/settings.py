@@ -270,6 +270,3 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # one INFO line per sign-in is noise; lockouts are warnings
     },
 }
-
-# Product settings (per-clinic values live on the Clinic row; these are defaults).
-CHECKIN_LINK_TTL_HOURS = envint("CHECKIN_LINK_TTL_HOURS", 96)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 urlpatterns = [
     path("", include("care.urls")),
     path("", include("dashboards.urls")),
+    path("", include("checkin.session_urls")),
     path("flags/", include("risk.urls")),
     path("clinic/instruments/", include("instruments.urls")),
     # Each pillar's own pages: no app below config imports a pillar's views, so they are wired here.

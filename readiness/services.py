@@ -1,10 +1,13 @@
-"""Writes to the client's goals (in their own words). Each is one transaction with its audit event."""
+"""Writes to the client's goals (in their own words). Each is one transaction with its audit event, and
+each asks care.access.require_write first: only the clinician who holds the episode changes its goals
+(PermissionDenied otherwise, nothing written)."""
 
 import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
 
+from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Episode, User
 from readiness.models import Goal
@@ -17,6 +20,7 @@ class GoalError(ValueError):
 
 @transaction.atomic
 def goal_add(*, actor: User, episode: Episode, text: str, endorsed_by_client: bool | None = None) -> Goal:
+    require_write(actor, episode)
     text = text.strip()
     if not text:
         raise GoalError("Write the goal in the client's own words.")
@@ -32,10 +36,21 @@ def goal_add(*, actor: User, episode: Episode, text: str, endorsed_by_client: bo
     return goal
 
 
+def _lock_goal(actor: User, goal: Goal) -> Goal:
+    """The goal's row, locked, once the actor may change its episode."""
+    goal = (
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("episode__client", "episode__clinician")
+        .get(pk=goal.pk)
+    )
+    require_write(actor, goal.episode)
+    return goal
+
+
 @transaction.atomic
 def goal_set_endorsement(*, actor: User, goal: Goal, endorsed: bool) -> Goal:
     """Record whether the client says this is their goal (a goal they don't endorse is an early-risk sign)."""
-    goal = Goal.objects.select_for_update(of=("self",)).select_related("episode").get(pk=goal.pk)
+    goal = _lock_goal(actor, goal)
     before = goal.endorsed_by_client
     goal.endorsed_by_client = endorsed
     goal.save(update_fields=["endorsed_by_client"])
@@ -52,7 +67,7 @@ def goal_set_endorsement(*, actor: User, goal: Goal, endorsed: bool) -> Goal:
 
 @transaction.atomic
 def goal_achieve(*, actor: User, goal: Goal, on: dt.date | None = None) -> Goal:
-    goal = Goal.objects.select_for_update(of=("self",)).select_related("episode").get(pk=goal.pk)
+    goal = _lock_goal(actor, goal)
     if goal.achieved_on is not None:
         raise GoalError("This goal is already marked achieved.")
     goal.achieved_on = on or timezone.localdate()

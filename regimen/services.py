@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Episode, User
 from regimen.models import PlanRevision
@@ -39,7 +40,9 @@ def plan_revise(
     container: str,
     note: str = "",
 ) -> PlanRevision:
-    """Add the next revision of the episode's plan and audit it. The first plan is revision 1."""
+    """Add the next revision of the episode's plan and audit it. The first plan is revision 1. Only the
+    clinician who holds the episode may revise it (PermissionDenied otherwise, nothing written)."""
+    require_write(actor, episode)
     code = normalise_icd10(diagnosis_code)
     label = diagnosis_label.strip()
     errors = {}
@@ -56,7 +59,7 @@ def plan_revise(
             errors[name] = "Choose one of the options."
     if errors:
         raise PlanError(errors)
-    # Lock the episode so two clinicians saving at once get revisions n+1 and n+2, not a clash.
+    # Lock the episode so two saves at once get revisions n+1 and n+2, not a clash.
     Episode.objects.select_for_update().filter(pk=episode.pk).first()
     last = PlanRevision.objects.filter(episode=episode).aggregate(n=Max("number"))["n"] or 0
     revision = PlanRevision.objects.create(

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from care.access import require_write
 from regimen import selectors, services
 from regimen.models import PlanRevision
 
@@ -52,8 +52,7 @@ def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode, revisions = selectors.plan_history_read(request.user, episode_id)
     current = revisions[0] if revisions else None
     if request.method == "POST":
-        if episode.clinician.user_id != request.user.pk:
-            raise PermissionDenied  # a supervisor reads the plan; the clinician holding the episode changes it
+        require_write(request.user, episode)  # a supervisor reads the plan (403 on a post)
         form = PlanForm(request.POST)
         if form.is_valid():
             try:

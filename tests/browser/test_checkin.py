@@ -2,31 +2,26 @@
 tablet code, and with links that are expired, reused or edited. Every client page is scanned by axe."""
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from alliance.models import ClinicianRating
 from care.links import link_issue
 from care.models import AccessLink, CheckIn, Client, Session
 from checkin.attendance import session_record_attendance
 from checkin.services import checkin_link_resend
 from risk.models import Flag
 from tests import factories
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 def shoot(page, name: str) -> None:
-    """Screenshots for docs/ when ATTUNE_SCREENSHOTS=1 (not needed for the assertions)."""
-    if os.environ.get("ATTUNE_SCREENSHOTS") == "1":
-        width = page.viewport_size["width"]
-        page.screenshot(path=str(SHOTS / f"checkin-{name}-{width}.png"), full_page=True)
+    """docs/screenshots/checkin-<name>-<width>.png, with the one switch (ATTUNE_SCREENSHOTS=1)."""
+    screenshot(page, f"checkin-{name}")
 
 
 @pytest.fixture(autouse=True)
@@ -265,8 +260,6 @@ def test_expired_used_and_edited_links_get_kind_accessible_pages(
 
 @pytest.mark.parametrize("fixture_name", ["phone_page", "page"])
 def test_the_clinicians_session_page_and_rating(request, live_server, personas, checkin_link, fixture_name):
-    from tests.browser.conftest import sign_in
-
     page = request.getfixturevalue(fixture_name)
     session, _token = checkin_link
     sign_in(page, live_server, "owner")
@@ -284,7 +277,29 @@ def test_the_clinicians_session_page_and_rating(request, live_server, personas, 
     shoot(page, "session-page")
     page.get_by_role("button", name="Save my rating").click()
     page.get_by_text("Saved", exact=False).first.wait_for()
-    from alliance.models import ClinicianRating
-
+    shoot(page, "session-page-rated")
     rating = ClinicianRating.objects.get(session=session)
     assert rating.answers["heard"] == 10 and rating.rupture_noticed
+
+
+def test_a_supervisor_reads_the_session_page(page, live_server, personas, checkin_link):
+    """The supervisor sees the same cards, read-only: no forms, the clinician's rating as answers."""
+    session, _token = checkin_link
+    ClinicianRating.objects.create(
+        session=session,
+        rated_by=personas["owner"].user,
+        rated_at=timezone.now(),
+        instrument_version="1",
+        answers={"heard": 7, "goals": 6, "approach": 8, "overall": 7, "belief": 8},
+        rupture_noticed=True,
+        rupture_note="Went quiet after homework came up.",
+    )
+    sign_in(page, live_server, "supervisor")
+    page.wait_for_url("**/supervision/**")
+    page.goto(f"{live_server.url}/sessions/{session.pk}/")
+    page.get_by_role("heading", name="Your rating of the session").wait_for()
+    assert page.locator("main form").count() == 0
+    assert page.locator("dl.answers dd").all_inner_texts() == ["7", "6", "8", "7", "8"]
+    assert page.get_by_text("Went quiet after homework came up.").is_visible()
+    assert_accessible(page)
+    shoot(page, "session-page-supervisor")

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from alliance.models import ClinicianRating
 from care.models import AuditEvent, CheckIn, Session
+from care.pillars import Pillar, SessionWidget, register, unregister
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,56 @@ def test_a_session_not_attended_cannot_be_rated(client, personas):
     client.force_login(personas["owner"].user)
     assert client.post(reverse("session-rating", args=[session.pk]), RATING).status_code == 400
     assert not ClinicianRating.objects.exists()
+
+
+TOY_TEMPLATE = "toy/_session_card.html"
+
+
+def _toy_widgets(user, session):
+    return [SessionWidget(template=TOY_TEMPLATE, context={"note": f"Toy card for session {session.number}"})]
+
+
+@pytest.fixture
+def toy_pillar(settings):
+    """A fifth pillar, defined only here, whose card is a template the app tree does not have."""
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {TOY_TEMPLATE: '<section class="card toy"><p>{{ widget.note }}</p></section>'},
+                    ),
+                    "django.template.loaders.filesystem.Loader",
+                    "django.template.loaders.app_directories.Loader",
+                ],
+            },
+        }
+    ]
+    register(Pillar(key="toy", label="Toy", order=99, instruments=(), session_widgets=_toy_widgets))
+    yield
+    unregister("toy")
+
+
+def test_a_pillar_adds_its_card_to_the_session_page_through_the_registry(
+    client, personas, sessions, toy_pillar
+):
+    client.force_login(personas["supervisor"].user)
+    html = client.get(reverse("session-detail", args=[sessions["owner"].pk])).content.decode()
+    assert '<section class="card toy"><p>Toy card for session 1</p></section>' in html
+    # The relationship pillar's card is still there, read-only for the supervisor, before the toy's.
+    assert html.index("Your rating of the session") < html.index("Toy card")
+    assert 'action="/sessions/' not in html.split("Your rating of the session")[1].split("Toy card")[0]
+
+
+def test_a_refused_rating_comes_back_with_the_way_to_the_session(client, personas, sessions):
+    session = sessions["owner"]
+    client.force_login(personas["owner"].user)
+    response = client.post(reverse("session-rating", args=[session.pk]), {**RATING, "rating.heard": "11"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="{reverse("session-detail", args=[session.pk])}"' in html
+    assert 'role="alert"' in html or "field-error" in html
