@@ -15,6 +15,7 @@ from django.utils import timezone
 from care.models import CheckIn, Client, Episode, Score, Session, User
 from clinicians.models import Clinician, Supervision
 from demo import seed as demo
+from demo.people import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
@@ -79,8 +80,8 @@ def test_the_demo_command_seeds_every_role_and_believable_courses():
     assert Score.objects.filter(instrument="relationship", scale="total").count() == submitted.count()
     text = out.getvalue()
     assert "clinician1" in text and "supervisor1" in text and "admin" in text
-    assert demo.DEMO_PASSWORD in text
-    assert User.objects.get(username="clinician1").check_password(demo.DEMO_PASSWORD)
+    assert DEMO_PASSWORD in text
+    assert User.objects.get(username="clinician1").check_password(DEMO_PASSWORD)
 
 
 @pytest.mark.django_db

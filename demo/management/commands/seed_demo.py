@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from care.models import Clinic
-from demo import seed as demo
+from demo.people import DEMO_PASSWORD
+from demo.seed import EVALUATE_UP_TO, seed_clinic
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             "--evaluate",
             action="store_true",
             default=None,
-            help="Run the risk engine now (default for up to 5,000 clients).",
+            help=f"Run the risk engine now (default for up to {EVALUATE_UP_TO:,} clients).",
         )
         parser.add_argument(
             "--no-evaluate",
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         if clients < 1:
             raise CommandError("--clients must be at least 1.")
         started = time.perf_counter()
-        summary = demo.seed_clinic(
+        summary = seed_clinic(
             seed=seed,
             clients=clients,
             clinicians=clinicians,
@@ -61,7 +62,7 @@ class Command(BaseCommand):
 
     def print_sign_in(self):
         self.stdout.write(
-            f"\nSign in at http://127.0.0.1:8000/login/ with password '{demo.DEMO_PASSWORD}' as:\n"
+            f"\nSign in at http://127.0.0.1:8000/login/ with password '{DEMO_PASSWORD}' as:\n"
             "  admin        — clinic admin (configuration and clinic-wide figures)\n"
             "  supervisor1  — supervisor (own caseload and supervisees')\n"
             "  clinician1   — clinician (caseload, flags, client pages)\n"
