@@ -6,17 +6,19 @@ class AllianceConfig(AppConfig):
     name = "alliance"
 
     def ready(self) -> None:
+        from alliance import facts
         from alliance.rules import RULES
         from alliance.session_page import session_widgets
         from care.pillars import Pillar, register
 
         register(
             Pillar(
-                key="relationship",
+                key=facts.PILLAR,
                 label=_("Relationship"),
                 order=1,
                 instruments=("relationship",),
                 rules=RULES,
+                facts=facts.load,
                 session_widgets=session_widgets,
             )
         )

@@ -1,10 +1,12 @@
-"""Relationship risk rules: pure functions from an episode's facts to findings (see risk.facts).
+"""Relationship risk rules: pure functions from an episode's facts to findings (see risk.facts); the
+clinician's own ratings and the clinic's totals come from this pillar's facts (alliance.facts).
 
 Items are the client's 0–10 ratings of the last session (alliance/definitions/relationship.yaml):
 heard (bond), goals, approach (tasks), overall; the total is heard+goals+approach+overall, out of 40."""
 
 import bisect
 
+from alliance import facts as alliance
 from risk.facts import EpisodeFacts, Finding, Params, SessionFacts, fmt, reason, rule
 
 TOTAL_ITEMS = ("heard", "goals", "approach", "overall")
@@ -28,7 +30,7 @@ def total_of(session: SessionFacts) -> tuple[float, float] | None:
     stored = session.checkin.score("relationship.total")
     if stored is not None:
         return stored
-    values = [session.checkin.answer("relationship", k) for k in TOTAL_ITEMS]
+    values = [session.answer("relationship", k) for k in TOTAL_ITEMS]
     if any(not isinstance(v, int) for v in values):
         return None
     return float(sum(values)), 40.0
@@ -59,9 +61,8 @@ def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
     if low is None:
         return None
     value, maximum, cutoff = low
-    level = "red" if value < params["red_fraction"] * maximum else "amber"
     return Finding(
-        level=level,
+        level="red" if value < params["red_fraction"] * maximum else "amber",
         reasons=(
             reason(
                 f"After session {latest.number} the client's relationship total was {fmt(value)} of "
@@ -85,6 +86,7 @@ def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
     pillar="relationship",
     title="Bond, goals or approach rated 6 of 10 or lower",
     defaults={"at_most": 6},
+    limits={"at_most": (0, 10)},
     source="Bordin (1979): bond, goals and tasks — a low item shows which part of the alliance to "
     "repair. Threshold: Attune default.",
 )
@@ -94,7 +96,7 @@ def low_item(facts: EpisodeFacts, params: Params) -> Finding | None:
         return None
     low = []
     for item in ("heard", "goals", "approach"):
-        value = latest.checkin.answer("relationship", item)
+        value = latest.answer("relationship", item)
         if isinstance(value, int) and value <= params["at_most"]:
             low.append((item, value))
     if not low:
@@ -125,6 +127,7 @@ def low_item(facts: EpisodeFacts, params: Params) -> Finding | None:
     pillar="relationship",
     title="A drop from the client's previous check-in",
     defaults={"item_drop": 1, "total_drop_fraction": 0.10},
+    limits={"item_drop": (1, 10)},
     source="Alliance scores bunch near the top, so a fall from the client's own last rating is an early "
     "rupture marker (Eubanks et al. 2018). Thresholds: Attune defaults.",
 )
@@ -134,8 +137,8 @@ def drop(facts: EpisodeFacts, params: Params) -> Finding | None:
         return None
     reasons = []
     for item in TOTAL_ITEMS:
-        now_value = latest.checkin.answer("relationship", item)
-        before = previous.checkin.answer("relationship", item)
+        now_value = latest.answer("relationship", item)
+        before = previous.answer("relationship", item)
         if (
             isinstance(now_value, int)
             and isinstance(before, int)
@@ -190,8 +193,8 @@ def drop(facts: EpisodeFacts, params: Params) -> Finding | None:
 def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
     latest = facts.latest_checkin()
     reasons = []
-    if latest is not None and latest.checkin.answer("relationship", "misunderstood") == 1:
-        words = latest.checkin.answer("relationship", "misunderstood_words") or ""
+    if latest is not None and latest.answer("relationship", "misunderstood") == 1:
+        words = latest.answer("relationship", "misunderstood_words") or ""
         text = f"After session {latest.number} the client said there was a moment they felt misunderstood."
         reasons.append(
             reason(
@@ -201,23 +204,33 @@ def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
                 value=1,
             )
         )
-    rated = [s for s in facts.sessions if s.clinician_rating is not None]
+    # The clinician's latest rating, if it noticed a rupture and no check-in came after it
+    ratings = alliance.of(facts)
+    last_rated = next((s for s in reversed(facts.sessions) if ratings.rating(s) is not None), None)
+    last_rating = ratings.rating(last_rated) if last_rated is not None else None
     if (
-        rated
-        and rated[-1].clinician_rating.rupture_noticed
-        and (latest is None or rated[-1].number >= latest.number)
+        last_rated is not None
+        and last_rating is not None
+        and last_rating.rupture_noticed
+        and (latest is None or last_rated.number >= latest.number)
     ):
         reasons.append(
             reason(
-                f"The clinician noted a rupture in session {rated[-1].number}.",
-                session=rated[-1].number,
+                f"The clinician noted a rupture in session {last_rated.number}.",
+                session=last_rated.number,
                 answer="clinician_rating.rupture_noticed",
                 value=True,
             )
         )
     if not reasons:
         return None
-    anchor = latest if latest is not None and (not rated or latest.number >= rated[-1].number) else rated[-1]
+    anchor = (
+        latest
+        if latest is not None and (last_rated is None or latest.number >= last_rated.number)
+        else last_rated
+    )
+    if anchor is None:
+        return None
     return Finding(
         level="amber",
         reasons=tuple(reasons),
@@ -233,18 +246,20 @@ def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
     pillar="relationship",
     title="Clinician rates the alliance well above the client",
     defaults={"mean_gap": 2.0},
+    limits={"mean_gap": (0.5, 10)},
     source="Clients and clinicians see the alliance differently, clinicians often more favourably "
     "(Tryon, Blackwell & Hammel 2007). Threshold: Attune default.",
 )
 def discrepancy(facts: EpisodeFacts, params: Params) -> Finding | None:
-    both = [s for s in facts.sessions if s.checkin is not None and s.clinician_rating is not None]
+    ratings = alliance.of(facts)
+    both = [(s, rating) for s in facts.sessions if s.checkin is not None and (rating := ratings.rating(s))]
     if not both:
         return None
-    session = both[-1]
+    session, rating = both[-1]
     gaps = []
     for item in TOTAL_ITEMS:
-        mine = session.clinician_rating.answers.get(item)
-        theirs = session.checkin.answer("relationship", item)
+        mine = rating.answers.get(item)
+        theirs = session.answer("relationship", item)
         if isinstance(mine, int) and isinstance(theirs, int):
             gaps.append(mine - theirs)
     if not gaps:
@@ -278,11 +293,11 @@ def discrepancy(facts: EpisodeFacts, params: Params) -> Finding | None:
     defaults={"bottom_share": 0.10, "min_ratings": 200},
     source="Ceiling effect: most alliance ratings sit near the top, so a rating low for this clinic "
     "matters even above the absolute cutoff. Thresholds: Attune defaults.",
-    needs_clinic_totals=True,
+    limits={"min_ratings": (20, 100_000)},
 )
 def low_relative(facts: EpisodeFacts, params: Params) -> Finding | None:
     latest = facts.latest_checkin()
-    totals = facts.clinic_totals_at_session
+    totals = alliance.of(facts).clinic_totals_at_session
     if latest is None or len(totals) < params["min_ratings"]:
         return None
     mine = total_of(latest)

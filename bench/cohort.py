@@ -1,6 +1,6 @@
 """Which risk rules separate later dropouts from stayers? A cohort study on the demo generator.
 
-The demo (care/demo.py) makes dropout depend on the early alliance. For every episode whose session 3
+The demo (demo/seed.py) makes dropout depend on the early alliance. For every episode whose session 3
 was attended, this replays the engine's rules on the facts as they stood 72 hours after session 3
 (sessions 1–3 only: nothing from later leaks in), then compares the flags with what happened next:
 did the client stop attending (Episode.end_reason = client_stopped) or stay?
@@ -19,7 +19,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,12 +45,13 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db.models import Prefetch
+    from django.utils import timezone
 
-    from care.models import Episode, Score, Session
+    from care.models import Episode
     from demo import seed as demo
-    from risk import engine as risk
-    from risk.rules import all_rules, run_rules
+    from risk.gather import spine_facts, with_pillar_facts
+    from risk.rules import engine_rules, run_rules
+    from risk.thresholds import clinic_params
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -61,58 +62,36 @@ def main() -> None:
         clinic_id = summary.clinic.pk
         print(f"seeded {summary.clients} clients, {summary.sessions} sessions in {summary.seconds:.0f} s")
 
-    related = ["checkin"] + (["clinician_rating"] if risk._has_relation(Session, "clinician_rating") else [])
-    episodes = list(
-        Episode.objects.filter(client__clinic_id=clinic_id)
-        .select_related("client__clinic", "intake_readiness")
-        .prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.select_related(*related).order_by("number")),
-            "goals",
-        )
-    )
-    scores: dict[int, list[Score]] = defaultdict(list)
-    for score in Score.objects.filter(checkin__session__episode__client__clinic_id=clinic_id).select_related(
-        "checkin__session"
-    ):
-        scores[score.checkin.session.episode_id].append(score)
-    totals_at: dict[int, list[float]] = defaultdict(list)
-    for rows in scores.values():
-        for s in rows:
-            if s.instrument == "relationship" and s.scale == "total":
-                totals_at[s.checkin.session.number].append(s.value)
-    totals_sorted = {n: tuple(sorted(v)) for n, v in totals_at.items()}
-
-    clinic = episodes[0].client.clinic
-    latest_time = max(s.scheduled_start for e in episodes for s in e.sessions.all())
-    rules = all_rules()
-    cohort = []  # (dropped out?, {rule ids that fired}, {rule ids red})
-    for episode in episodes:
-        sessions = list(episode.sessions.all())
-        third = next((s for s in sessions if s.number == 3), None)
-        if third is None or not third.was_attended:
+    # The same loaders as the engine, for every episode at once: the spine's facts, cut to sessions 1–3
+    # as they stood at the decision point, then each pillar's own facts for that cut.
+    episodes = {
+        e.pk: e for e in Episode.objects.filter(client__clinic_id=clinic_id).select_related("client__clinic")
+    }
+    everything = spine_facts(list(episodes.values()), now=timezone.now())
+    latest_time = max(s.scheduled_start for f in everything for s in f.sessions)
+    chosen = []  # (dropped out?, facts as they stood)
+    for full in everything:
+        episode = episodes[full.episode_id]
+        third = next((s for s in full.sessions if s.number == 3), None)
+        if third is None or not third.attended:
             continue
         decision = third.scheduled_end + DECISION_DELAY
         if decision > latest_time:
             continue
         dropped = episode.end_reason == Episode.EndReason.CLIENT_STOPPED
-        attended_after = [s for s in sessions if s.number > 3 and s.was_attended]
+        attended_after = [s for s in full.sessions if s.number > 3 and s.attended]
         if not dropped and episode.closed_on is None and len(attended_after) < MIN_FOLLOW_UP - 3:
             continue  # still too early to call a stayer
-        episode._goals = [
-            g for g in episode.goals.all() if g.achieved_on is None and g.set_on <= decision.date()
-        ]
-        early = [s for s in sessions if s.number <= 3]
-        facts = risk.facts_from(episode, early, scores.get(episode.pk, []), now=decision)
-        latest = facts.latest_checkin()
-        if latest is not None:
-            facts = risk.facts_from(
-                episode,
-                early,
-                scores.get(episode.pk, []),
-                now=decision,
-                totals=totals_sorted.get(latest.number, ()),
-            )
-        findings = run_rules(facts, clinic.risk_thresholds)
+        # Open or not as it stood at the decision point: a later closing must not leak in.
+        was_open = episode.closed_on is None or episode.closed_on > decision.date()
+        chosen.append((dropped, replace(full.until(3, now=decision), is_open=was_open)))
+    early = with_pillar_facts([f for _, f in chosen])
+
+    params = clinic_params(next(iter(episodes.values())).client.clinic)
+    rules = engine_rules()
+    cohort = []  # (dropped out?, {rule ids that fired}, {rule ids red})
+    for (dropped, _), facts in zip(chosen, early, strict=True):
+        findings = run_rules(facts, params)
         cohort.append((dropped, set(findings), {k for k, f in findings.items() if f.level == "red"}))
 
     n = len(cohort)

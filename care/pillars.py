@@ -4,7 +4,7 @@ Nothing below a pillar imports one: each pillar registers itself from its AppCon
 check-in, the risk engine, the client page and the session page ask this registry what each pillar
 brings. Adding a fifth pillar touches one folder (and one line of config/urls.py for its own pages)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,9 @@ class Pillar:
     instruments: tuple[str, ...]
     # Risk rules: pure functions from an episode's facts to findings (see risk.facts).
     rules: tuple[Callable[..., Any], ...] = field(default=())
+    # The pillar's own facts for the rules: given the episodes' spine facts (risk.facts.EpisodeFacts),
+    # returns {episode id: frozen facts}, loaded in a constant number of queries however many episodes.
+    facts: Callable[[Sequence[Any]], Mapping[int, Any]] | None = None
     # Extra template context for the clinician's client page (the pillar's own forms), given the page.
     client_page: Callable[[Any], dict[str, Any]] | None = None
     # The pillar's cards on the clinician's session page, given the requesting user and the session

@@ -12,6 +12,7 @@ from care.access import access_client
 from care.models import User
 from care.pillars import client_page_context
 from dashboards import portal, selectors
+from risk.thresholds import thresholds_problems
 
 
 @login_required
@@ -106,6 +107,9 @@ def supervision(request: HttpRequest) -> HttpResponse:
 def clinic_overview(request: HttpRequest) -> HttpResponse:
     if request.user.role != User.Role.ADMIN:
         raise Http404("Not found")
+    figures = selectors.clinic_figures(request.user)
+    # Stored risk thresholds that do not validate stop the engine for this clinic: say so here.
+    problems = thresholds_problems(figures.clinic)
     return render(
-        request, "dashboards/clinic_overview.html", {"figures": selectors.clinic_figures(request.user)}
+        request, "dashboards/clinic_overview.html", {"figures": figures, "threshold_problems": problems}
     )

@@ -7,16 +7,18 @@ class ReadinessConfig(AppConfig):
 
     def ready(self) -> None:
         from care.pillars import Pillar, register
+        from readiness import facts
         from readiness.rules import RULES
         from readiness.views import client_page_context
 
         register(
             Pillar(
-                key="readiness",
+                key=facts.PILLAR,
                 label=_("Readiness"),
                 order=2,
                 instruments=("readiness", "stage"),
                 rules=RULES,
+                facts=facts.load,
                 client_page=client_page_context,
             )
         )

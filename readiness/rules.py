@@ -1,5 +1,7 @@
-"""Readiness risk rules: pure functions from an episode's facts to findings (see risk.facts)."""
+"""Readiness risk rules: pure functions from an episode's facts to findings (see risk.facts); goals and
+the intake assessment come from this pillar's facts (readiness.facts)."""
 
+from readiness import facts as readiness
 from risk.facts import EpisodeFacts, Finding, Params, reason, rule
 
 RULER_WORDS = {"importance": "how important change is", "confidence": "confidence they can change"}
@@ -11,17 +13,19 @@ RULER_WORDS = {"importance": "how important change is", "confidence": "confidenc
     pillar="readiness",
     title="Importance or confidence of change rated 4 of 10 or lower",
     defaults={"at_most": 4},
+    limits={"at_most": (0, 10)},
     source="Readiness rulers (Miller & Rollnick, Motivational Interviewing); threshold: Attune default.",
 )
 def low_ruler(facts: EpisodeFacts, params: Params) -> Finding | None:
     """The latest check-in's rulers; before any check-in has them, the intake assessment."""
-    rated = [s for s in facts.checked_in() if "readiness" in s.checkin.answers]
+    rated = [s for s in facts.checked_in() if "readiness" in s.answers]
+    intake = readiness.of(facts).intake
     if rated:
         session = rated[-1]
-        values = {k: session.checkin.answer("readiness", k) for k in RULER_WORDS}
+        values = {k: session.answer("readiness", k) for k in RULER_WORDS}
         where, session_id, number = f"after session {session.number}", session.id, session.number
-    elif facts.intake is not None:
-        values = {"importance": facts.intake.importance, "confidence": facts.intake.confidence}
+    elif intake is not None:
+        values = {"importance": intake.importance, "confidence": intake.confidence}
         where, session_id, number = "at intake", None, 0
     else:
         return None
@@ -55,7 +59,7 @@ def low_ruler(facts: EpisodeFacts, params: Params) -> Finding | None:
     resolves_on="condition",
 )
 def goal_not_endorsed(facts: EpisodeFacts, params: Params) -> Finding | None:
-    disowned = [g for g in facts.goals if g.endorsed_by_client is False]
+    disowned = [g for g in readiness.of(facts).goals if g.endorsed_by_client is False]
     if not disowned:
         return None
     return Finding(

@@ -15,11 +15,11 @@ PLAN_WORDS = {2: "yes", 1: "partly", 0: "no"}
     "(Swift & Callahan 2009).",
 )
 def fit(facts: EpisodeFacts, params: Params) -> Finding | None:
-    latest = next((s for s in reversed(facts.checked_in()) if "regimen" in s.checkin.answers), None)
+    latest = next((s for s in reversed(facts.checked_in()) if "regimen" in s.answers), None)
     if latest is None:
         return None
     reasons = []
-    frequency = latest.checkin.answer("regimen", "frequency")
+    frequency = latest.answer("regimen", "frequency")
     if frequency in FREQUENCY_WORDS:
         reasons.append(
             reason(
@@ -30,7 +30,7 @@ def fit(facts: EpisodeFacts, params: Params) -> Finding | None:
                 value=frequency,
             )
         )
-    if latest.checkin.answer("regimen", "format") == 0:
+    if latest.answer("regimen", "format") == 0:
         reasons.append(
             reason(
                 f"After session {latest.number} the client said the format (in person or video, alone or in "
@@ -57,15 +57,16 @@ def fit(facts: EpisodeFacts, params: Params) -> Finding | None:
     pillar="regimen",
     title="Plan not understood or not agreed",
     defaults={"at_most": 1},
+    limits={"at_most": (0, 2)},  # 2 yes, 1 partly, 0 no
     source='Shared decision-making and agreement on tasks (Bordin 1979); 1 counts "partly" as a signal.',
 )
 def plan(facts: EpisodeFacts, params: Params) -> Finding | None:
-    latest = next((s for s in reversed(facts.checked_in()) if "regimen" in s.checkin.answers), None)
+    latest = next((s for s in reversed(facts.checked_in()) if "regimen" in s.answers), None)
     if latest is None:
         return None
     reasons = []
     for item, words in (("plan_understood", "understand"), ("plan_agreed", "agree with")):
-        value = latest.checkin.answer("regimen", item)
+        value = latest.answer("regimen", item)
         if isinstance(value, int) and value <= params["at_most"]:
             reasons.append(
                 reason(

@@ -5,9 +5,15 @@ must give the same reasons on every evaluation, so a flag is only updated by new
 
 import datetime as dt
 
-from risk.facts import CLINICIAN_INITIATED, EpisodeFacts, Finding, Params, reason, rule
+from care.models import Session
+from risk.facts import EpisodeFacts, Finding, Params, reason, rule
 
-PAST_STATES = frozenset({"attended", "late_start", "no_show", "cancelled_client", *CLINICIAN_INITIATED})
+# A session in the past: held, missed or called off (a "scheduled" one is still to come).
+PAST_STATES = (
+    Session.ATTENDED_STATES
+    | Session.CLINICIAN_INITIATED
+    | {Session.Attendance.NO_SHOW, Session.Attendance.CANCELLED_BY_CLIENT}
+)
 
 
 def _day(when: dt.datetime) -> str:
@@ -29,7 +35,7 @@ def clinician_disruption(facts: EpisodeFacts, params: Params) -> Finding | None:
     for s in facts.sessions:
         if s.number > params["up_to_session"]:
             break
-        if s.attendance in CLINICIAN_INITIATED:
+        if s.attendance in Session.CLINICIAN_INITIATED:
             verb = "cancelled" if s.attendance == "cancelled_clinician" else "rescheduled"
             reasons.append(
                 reason(
@@ -52,7 +58,7 @@ def clinician_disruption(facts: EpisodeFacts, params: Params) -> Finding | None:
                 )
             )
             last = s
-    if not reasons:
+    if last is None:
         return None
     return Finding(
         level="red" if len(reasons) > 1 else "amber",

@@ -6,34 +6,30 @@ commit; if the broker is down the mark stays, and the periodic sweep picks the e
 
 `evaluate_episode` is idempotent and serialised per episode (it locks the episode row): run it twice,
 or in two workers at once, and the flags come out the same. It reads the episode in a constant number
-of queries and writes only when a flag opens, changes or resolves."""
+of queries (risk.gather) and writes only when a flag opens, changes or resolves. Rules run with the
+clinic's validated thresholds (risk.thresholds); when the stored ones do not validate, the clinic's
+episodes are skipped (outbox cleared, one logged error) instead of failing and coming back every sweep."""
 
 import datetime as dt
+import hashlib
+import json
 import logging
-import time
-import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from celery import current_app
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from care.models import CheckIn, Clinic, Episode, Score, Session
-from risk.facts import (
-    CheckInFacts,
-    ClinicianRatingFacts,
-    EpisodeFacts,
-    GoalFacts,
-    IntakeReadinessFacts,
-    Rule,
-    SessionFacts,
-)
+from care.models import CheckIn, Clinic, Episode, Session
+from risk.gather import gather_facts
+from risk.intents import FlagIntent, flag_intents
 from risk.models import Flag, FlagEvent
 from risk.rules import rule_by_id, run_rules
 from risk.services import flag_raise, flag_resolve
+from risk.thresholds import ThresholdsError, clinic_params
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +38,9 @@ EVALUATE_TASK = "risk.evaluate_episode"  # risk.tasks.evaluate_episode, by its p
 
 
 def queue_evaluation(episode_id: int) -> None:
-    """Queue the Celery task. By name: the tasks module sits above this one and calls into it."""
-    current_app.signature(EVALUATE_TASK, args=(episode_id,)).delay()
+    """Queue the Celery task, found by its pinned name: the tasks module sits above this one and calls
+    into it. RiskConfig.ready() registers it, so eager mode (no broker) runs it in-process as well."""
+    current_app.tasks[EVALUATE_TASK].delay(episode_id)
 
 
 def request_evaluation(episode_id: int) -> None:
@@ -58,118 +55,6 @@ def request_evaluation(episode_id: int) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
-# Facts ------------------------------------------------------------------------------------------------
-
-# {(clinic id, session number): (expires at, sorted totals)}. The clinic's distribution moves slowly;
-# caching it keeps an evaluation to a few milliseconds even when thousands run back to back.
-_totals_cache: dict[tuple[int, int], tuple[float, tuple[float, ...]]] = {}
-TOTALS_TTL_SECONDS = 600
-
-
-def clinic_totals(clinic_id: int, session_number: int) -> tuple[float, ...]:
-    key = (clinic_id, session_number)
-    hit = _totals_cache.get(key)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    values = tuple(
-        Score.objects.filter(
-            instrument="relationship",
-            scale="total",
-            checkin__session__number=session_number,
-            checkin__session__episode__client__clinic_id=clinic_id,
-        )
-        .order_by("value")
-        .values_list("value", flat=True)
-    )
-    _totals_cache[key] = (time.monotonic() + TOTALS_TTL_SECONDS, values)
-    return values
-
-
-def clear_totals_cache() -> None:
-    _totals_cache.clear()
-
-
-def _has_relation(model, name: str) -> bool:
-    return any(f.name == name for f in model._meta.get_fields())
-
-
-def facts_from(
-    episode: Episode, sessions: Iterable[Session], scores: Iterable[Score], *, now: dt.datetime, totals=None
-) -> EpisodeFacts:
-    """Build the frozen facts from rows already loaded (no queries here)."""
-    tz = zoneinfo.ZoneInfo(episode.client.clinic.time_zone)
-    by_checkin: dict[int, dict[str, tuple[float, float]]] = {}
-    for s in scores:
-        by_checkin.setdefault(s.checkin_id, {})[f"{s.instrument}.{s.scale}"] = (s.value, s.maximum)
-    session_facts = []
-    for s in sorted(sessions, key=lambda s: s.number):
-        checkin = getattr(s, "checkin", None)
-        rating = getattr(s, "clinician_rating", None)
-        session_facts.append(
-            SessionFacts(
-                id=s.pk,
-                number=s.number,
-                scheduled_start=s.scheduled_start.astimezone(tz),
-                scheduled_end=s.scheduled_end.astimezone(tz),
-                attendance=s.attendance,
-                late_minutes=s.late_minutes,
-                next_session_booked=s.next_session_booked,
-                checkin=(
-                    CheckInFacts(
-                        submitted_at=checkin.submitted_at,
-                        answers=checkin.answers,
-                        scores=by_checkin.get(checkin.pk, {}),
-                    )
-                    if checkin is not None and checkin.submitted_at is not None
-                    else None
-                ),
-                clinician_rating=(
-                    ClinicianRatingFacts(answers=rating.answers, rupture_noticed=rating.rupture_noticed)
-                    if rating is not None
-                    else None
-                ),
-            )
-        )
-    goals = getattr(episode, "_goals", ())
-    intake = (
-        getattr(episode, "intake_readiness", None) if _has_relation(Episode, "intake_readiness") else None
-    )
-    return EpisodeFacts(
-        episode_id=episode.pk,
-        clinic_id=episode.client.clinic_id,
-        now=now,
-        is_open=episode.closed_on is None,
-        sessions=tuple(session_facts),
-        goals=tuple(GoalFacts(text=g.text, endorsed_by_client=g.endorsed_by_client) for g in goals),
-        intake=(
-            IntakeReadinessFacts(
-                importance=intake.importance, confidence=intake.confidence, stage=intake.stage
-            )
-            if intake is not None
-            else None
-        ),
-        clinic_totals_at_session=totals or (),
-    )
-
-
-def gather_facts(episode: Episode, *, now: dt.datetime, with_clinic_totals: bool = True) -> EpisodeFacts:
-    """Load an episode's facts in a constant number of queries (sessions, scores, goals, totals)."""
-    related = ["checkin"] + (["clinician_rating"] if _has_relation(Session, "clinician_rating") else [])
-    # Explicit order_by everywhere: the models' default orderings follow foreign keys (score → check-in
-    # → session → episode), which would add joins to every one of these queries.
-    sessions = list(Session.objects.filter(episode_id=episode.pk).select_related(*related).order_by("number"))
-    scores = list(Score.objects.filter(checkin__session__episode_id=episode.pk).order_by())
-    if _has_relation(Episode, "goals"):
-        episode._goals = list(episode.goals.filter(achieved_on__isnull=True).order_by("id"))
-    facts = facts_from(episode, sessions, scores, now=now)
-    latest = facts.latest_checkin()
-    if with_clinic_totals and latest is not None:
-        facts = facts_from(
-            episode, sessions, scores, now=now, totals=clinic_totals(facts.clinic_id, latest.number)
-        )
-    return facts
-
-
 # Evaluation -------------------------------------------------------------------------------------------
 
 
@@ -180,93 +65,96 @@ class Evaluation:
     updated: list[str] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
     skipped: bool = False
-
-
-def _recovery_reason(rule: Rule, flag: Flag, facts: EpisodeFacts) -> str | None:
-    """Why an active flag whose rule no longer fires may close by itself now, or None to keep it open."""
-    if rule.resolves_on == "condition":
-        return f"Resolved automatically: no longer the case ({rule.title[0].lower()}{rule.title[1:]})."
-    latest = facts.latest_checkin()
-    if latest is None:
-        return None
-    flagged_at = next((s.number for s in facts.sessions if s.id == flag.session_id), None)
-    if flagged_at is not None and latest.number > flagged_at:
-        return f"Resolved automatically: the check-in after session {latest.number} shows recovery."
-    if flagged_at is None and latest.checkin.submitted_at > flag.opened_at:
-        return f"Resolved automatically: the check-in after session {latest.number} shows recovery."
-    return None
+    # Why it was skipped when the clinic's stored thresholds do not validate (risk.thresholds).
+    problems: list[str] = field(default_factory=list)
 
 
 def evaluate_episode(episode_id: int, *, now: dt.datetime | None = None) -> Evaluation:
-    """Evaluate one episode and bring its flags up to date. Idempotent: safe to run again at any time."""
+    """Evaluate one episode and bring its flags up to date. Idempotent: safe to run again at any time.
+
+    Steps: lock the episode row; read the clinic's parameters; gather the facts; run the rules; turn
+    findings into flag intents (pure, risk.intents); apply them; clear the outbox. A closed episode,
+    or one whose clinic's thresholds do not validate, only gets its outbox cleared."""
     now = now or timezone.now()
     result = Evaluation(episode_id=episode_id)
     with transaction.atomic():
-        related = ["client__clinic"] + (
-            ["intake_readiness"] if _has_relation(Episode, "intake_readiness") else []
-        )
-        episode = (
-            Episode.objects.select_for_update(of=("self",))
-            .select_related(*related)
-            .filter(pk=episode_id)
-            .first()
-        )
+        episode = _lock_episode(episode_id)
         if episode is None:
             result.skipped = True
             return result
         if episode.closed_on is None:
-            clinic: Clinic = episode.client.clinic
-            facts = gather_facts(episode, now=now)
-            findings = run_rules(facts, clinic.risk_thresholds)
-            rules = rule_by_id()
-            flags = list(Flag.objects.filter(episode_id=episode_id).order_by("-opened_at", "-id"))
-            active = {f.rule: f for f in flags if f.status != Flag.Status.RESOLVED}
-            for rule_id, finding in findings.items():
-                r = rules[rule_id]
-                payload = [x.model_dump() for x in finding.reasons]
-                if rule_id not in active:
-                    closed = next((f for f in flags if f.rule == rule_id), None)
-                    if closed is not None and closed.reasons == payload:
-                        continue  # the clinician already closed this very evidence; wait for new evidence
-                before = active.get(rule_id)
-                if (
-                    before is not None
-                    and before.reasons == payload
-                    and before.level == finding.level
-                    and before.session_id == finding.session_id
-                ):
-                    continue  # same evidence as the open flag: nothing to write
-                flag = flag_raise(
-                    episode=episode,
-                    rule=rule_id,
-                    rule_version=r.version,
-                    pillar=r.pillar,
-                    level=finding.level,
-                    reasons=finding.reasons,
-                    suggested_action=finding.suggested_action,
-                    session=_session_ref(finding.session_id),
-                )
-                if before is None:
-                    result.raised.append(rule_id)
-                elif flag.updated_at != before.updated_at:
-                    result.updated.append(rule_id)
-            for rule_id, flag in active.items():
-                r = rules.get(rule_id)
-                if (
-                    r is None
-                    or rule_id in findings
-                    or not r.params_for(clinic.risk_thresholds).get("enabled")
-                ):
-                    continue  # not ours (e.g. the check-in's safety flag), still firing, or switched off
-                why = _recovery_reason(r, flag, facts)
-                if why:
-                    flag_resolve(flag=flag, actor=None, reason=why)
-                    result.resolved.append(rule_id)
-        CheckIn.objects.filter(
-            session__episode_id=episode_id, submitted_at__isnull=False, evaluated_at__isnull=True
-        ).update(evaluated_at=now)
-        Episode.objects.filter(pk=episode_id).update(evaluation_due_at=None, evaluated_at=now)
+            _bring_flags_up_to_date(episode, now=now, result=result)
+        _clear_outbox(episode_id, now=now)
     return result
+
+
+def _lock_episode(episode_id: int) -> Episode | None:
+    # Only the episode row (of=self): two evaluations of one episode run one after the other.
+    return (
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("client__clinic")
+        .filter(pk=episode_id)
+        .first()
+    )
+
+
+def _bring_flags_up_to_date(episode: Episode, *, now: dt.datetime, result: Evaluation) -> None:
+    clinic: Clinic = episode.client.clinic
+    try:
+        params = clinic_params(clinic)
+    except ThresholdsError as problem:
+        _report_bad_thresholds(clinic, problem)
+        result.skipped, result.problems = True, problem.messages
+        return
+    facts = gather_facts([episode], now=now)[0]
+    flags = list(Flag.objects.filter(episode_id=episode.pk).order_by("-opened_at", "-id"))
+    intents = flag_intents(facts, run_rules(facts, params), flags, rules=rule_by_id(), params=params)
+    _apply(episode, intents, result)
+
+
+def _report_bad_thresholds(clinic: Clinic, problem: ThresholdsError) -> None:
+    """Log once per clinic and stored value, not once per episode and sweep: the clinic page shows the
+    problem to the clinic's admin until it is fixed (the shared cache makes "once" hold across workers)."""
+    stored = json.dumps(clinic.risk_thresholds, sort_keys=True, default=str)
+    key = f"risk:bad-thresholds:{clinic.pk}:{hashlib.sha256(stored.encode()).hexdigest()[:16]}"
+    if cache.add(key, True, timeout=None):
+        log.error(
+            "Risk thresholds of clinic %s (%s) do not validate; its episodes are not evaluated until they "
+            "are fixed in the admin: %s",
+            clinic.pk,
+            clinic.name,
+            " ".join(problem.messages),
+        )
+
+
+def _apply(episode: Episode, intents: list[FlagIntent], result: Evaluation) -> None:
+    """The writes the intents call for, through the flag services (which record the history)."""
+    rules = rule_by_id()
+    for intent in intents:
+        finding = intent.finding
+        if intent.action in ("raise", "update") and finding is not None:
+            rule = rules[intent.rule_id]
+            flag_raise(
+                episode=episode,
+                rule=rule.id,
+                rule_version=rule.version,
+                pillar=rule.pillar,
+                level=finding.level,
+                reasons=finding.reasons,
+                suggested_action=finding.suggested_action,
+                session=_session_ref(finding.session_id),
+            )
+            (result.raised if intent.action == "raise" else result.updated).append(intent.rule_id)
+        elif intent.action == "resolve":
+            flag_resolve(flag=intent.flag, actor=None, reason=intent.why)
+            result.resolved.append(intent.rule_id)
+
+
+def _clear_outbox(episode_id: int, *, now: dt.datetime) -> None:
+    CheckIn.objects.filter(
+        session__episode_id=episode_id, submitted_at__isnull=False, evaluated_at__isnull=True
+    ).update(evaluated_at=now)
+    Episode.objects.filter(pk=episode_id).update(evaluation_due_at=None, evaluated_at=now)
 
 
 def _session_ref(session_id: int | None) -> Session | None:

@@ -1,19 +1,23 @@
-"""The contract between the risk engine and the pillars' rules.
+"""The contract between the risk engine and the rules.
 
-The engine (risk.engine) gathers everything a rule may look at into frozen `EpisodeFacts`; each rule is a
-pure function `(facts, params) -> Finding | None`. Rules never touch the database, so they are cheap to
-run thousands of times (the demo, the cohort analysis) and easy to test with tables of values."""
+The engine (risk.engine) gathers everything a rule may look at into frozen `EpisodeFacts`: the spine's
+sessions, check-ins and scores, plus each pillar's own facts under its key (`facts.pillar("readiness")`),
+loaded by the pillar's registered facts loader (care.pillars.Pillar.facts). Each rule is a pure function
+`(facts, params) -> Finding | None`. Rules never touch the database, so they are cheap to run thousands
+of times (the demo, the cohort analysis) and easy to test with tables of values."""
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
+from care.models import Session
 from risk.schemas import FlagReason
 
-ATTENDED = frozenset({"attended", "late_start"})
-CLINICIAN_INITIATED = frozenset({"cancelled_clinician", "rescheduled_clinician"})
+
+def _frozen_map() -> Mapping[Any, Any]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -22,19 +26,14 @@ class CheckInFacts:
     # {instrument key: {item key: value}} as the client gave them.
     answers: Mapping[str, Mapping[str, Any]]
     # {"instrument.scale": (value, maximum)}
-    scores: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    scores: Mapping[str, tuple[float, float]] = field(default_factory=_frozen_map)
+    id: int | None = None
 
     def answer(self, instrument: str, item: str) -> Any:
         return self.answers.get(instrument, {}).get(item)
 
     def score(self, key: str) -> tuple[float, float] | None:
         return self.scores.get(key)
-
-
-@dataclass(frozen=True)
-class ClinicianRatingFacts:
-    answers: Mapping[str, Any]
-    rupture_noticed: bool
 
 
 @dataclass(frozen=True)
@@ -47,24 +46,18 @@ class SessionFacts:
     late_minutes: int = 0
     next_session_booked: bool = False
     checkin: CheckInFacts | None = None
-    clinician_rating: ClinicianRatingFacts | None = None
 
     @property
     def attended(self) -> bool:
-        return self.attendance in ATTENDED
+        return self.attendance in Session.ATTENDED_STATES
 
+    @property
+    def answers(self) -> Mapping[str, Mapping[str, Any]]:
+        """The client's answers in this session's check-in (none without a submitted one)."""
+        return self.checkin.answers if self.checkin is not None else {}
 
-@dataclass(frozen=True)
-class GoalFacts:
-    text: str
-    endorsed_by_client: bool | None
-
-
-@dataclass(frozen=True)
-class IntakeReadinessFacts:
-    importance: int
-    confidence: int
-    stage: int
+    def answer(self, instrument: str, item: str) -> Any:
+        return self.checkin.answer(instrument, item) if self.checkin is not None else None
 
 
 @dataclass(frozen=True)
@@ -74,11 +67,12 @@ class EpisodeFacts:
     now: dt.datetime
     is_open: bool
     sessions: tuple[SessionFacts, ...] = ()  # by number, ascending
-    goals: tuple[GoalFacts, ...] = ()
-    intake: IntakeReadinessFacts | None = None
-    # This clinic's relationship totals at the latest check-in's session number, sorted ascending
-    # (empty when the engine was asked not to load them).
-    clinic_totals_at_session: tuple[float, ...] = ()
+    # Each pillar's own facts, by pillar key (empty until risk.engine.with_pillar_facts loads them).
+    pillars: Mapping[str, Any] = field(default_factory=_frozen_map)
+
+    def pillar(self, key: str) -> Any | None:
+        """The facts the pillar `key` loaded for this episode, or None (no loader, or nothing loaded)."""
+        return self.pillars.get(key)
 
     def checked_in(self) -> list[SessionFacts]:
         """Sessions with a submitted check-in, oldest first."""
@@ -93,16 +87,15 @@ class EpisodeFacts:
         return done[-2] if len(done) > 1 else None
 
     def until(self, session_number: int, *, now: dt.datetime | None = None) -> "EpisodeFacts":
-        """The same episode as it stood after session `session_number` (for the cohort analysis)."""
-        return EpisodeFacts(
-            episode_id=self.episode_id,
-            clinic_id=self.clinic_id,
+        """The same episode as it stood after session `session_number` (for the cohort analysis).
+
+        Pillar facts are kept as they are: to replay a moment faithfully, cut the spine facts first and
+        load the pillars' facts for the cut (risk.engine.with_pillar_facts), as bench/cohort.py does."""
+        return replace(
+            self,
             now=now or self.now,
             is_open=True,
             sessions=tuple(s for s in self.sessions if s.number <= session_number),
-            goals=self.goals,
-            intake=self.intake,
-            clinic_totals_at_session=self.clinic_totals_at_session,
         )
 
 
@@ -122,28 +115,35 @@ RuleFunction = Callable[[EpisodeFacts, Params], Finding | None]
 
 @dataclass(frozen=True)
 class Rule:
-    """A pillar's risk rule and what the engine and the documentation need to know about it.
+    """A risk rule and what the engine, the thresholds schema and the documentation need to know about it.
 
+    `runs_in`: "engine" — the risk engine runs it on every evaluation of an episode; "request" — it runs
+    where its event happens (the PHQ-9 item 9 safety rule, in the client's check-in submit) and the
+    engine neither runs it nor closes its flags.
     `resolves_on`: "checkin" — an open flag closes by itself only when a check-in after the flag's
     session no longer shows the problem; "condition" — it closes as soon as the condition clears
-    (a next session gets booked, the missing check-in arrives)."""
+    (a next session gets booked, the missing check-in arrives); "hand" — only a clinician closes it.
+    `limits`: {key: (lowest, highest)} for a threshold whose range its name does not tell
+    (risk.thresholds knows fractions, shares, days, hours, minutes and session numbers)."""
 
     id: str
     version: str
     pillar: str
     title: str
     evaluate: RuleFunction
-    defaults: Params = field(default_factory=lambda: MappingProxyType({}))
+    defaults: Params = field(default_factory=_frozen_map)
     source: str = ""
-    resolves_on: Literal["checkin", "condition"] = "checkin"
-    # Does the rule need this clinic's distribution of ratings (one extra, cached, query)?
-    needs_clinic_totals: bool = False
+    resolves_on: Literal["checkin", "condition", "hand"] = "checkin"
+    runs_in: Literal["engine", "request"] = "engine"
+    limits: Mapping[str, tuple[float, float]] = field(default_factory=_frozen_map)
 
     def params_for(self, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The defaults with the clinic's overrides (Clinic.risk_thresholds[rule id]) on top."""
+        """The defaults with the clinic's overrides (Clinic.risk_thresholds[rule id]) on top.
+
+        Only the rule's own keys are taken: risk.thresholds refuses anything else before it is stored."""
         merged = dict(self.defaults)
         mine = (overrides or {}).get(self.id) or {}
-        merged.update({k: v for k, v in mine.items() if k in self.defaults or k == "enabled"})
+        merged.update({k: v for k, v in mine.items() if k in self.defaults})
         return merged
 
 
@@ -155,10 +155,14 @@ def rule(
     title: str,
     defaults: Params | None = None,
     source: str = "",
-    resolves_on: Literal["checkin", "condition"] = "checkin",
-    needs_clinic_totals: bool = False,
+    resolves_on: Literal["checkin", "condition", "hand"] = "checkin",
+    runs_in: Literal["engine", "request"] = "engine",
+    limits: Mapping[str, tuple[float, float]] | None = None,
+    switchable: bool = True,
 ) -> Callable[[RuleFunction], Rule]:
-    """Decorator turning a pure function into a `Rule` that a pillar lists in its registration."""
+    """Decorator turning a pure function into a `Rule` that a pillar lists in its registration.
+
+    A clinic may switch a rule off (`"enabled": false`) unless it is registered `switchable=False`."""
 
     def wrap(fn: RuleFunction) -> Rule:
         return Rule(
@@ -167,10 +171,11 @@ def rule(
             pillar=pillar,
             title=title,
             evaluate=fn,
-            defaults=MappingProxyType({"enabled": True, **(defaults or {})}),
+            defaults=MappingProxyType({**({"enabled": True} if switchable else {}), **(defaults or {})}),
             source=source,
             resolves_on=resolves_on,
-            needs_clinic_totals=needs_clinic_totals,
+            runs_in=runs_in,
+            limits=MappingProxyType(dict(limits or {})),
         )
 
     return wrap

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from care.access import episodes_visible_to, load_visible
+from care.access import episodes_visible_to, load_visible, require_write
 from care.audit import audit_list_read, audit_record
 from care.models import AuditEvent, User
 from risk.models import Flag
@@ -16,10 +16,15 @@ def flags_visible_to(user: User) -> QuerySet[Flag]:
     return Flag.objects.filter(episode__in=episodes_visible_to(user))
 
 
-def access_flag(user: User, flag_id: object) -> Flag:
-    return load_visible(
+def access_flag(user: User, flag_id: object, *, for_write: bool = False) -> Flag:
+    """A flag the user may see (404 otherwise); with `for_write`, one they may also act on (403 for a
+    flag they see but may not change, e.g. a supervisor's view of a supervisee's flag)."""
+    flag = load_visible(
         flags_visible_to(user).select_related("episode__client", "episode__clinician__user"), flag_id
     )
+    if for_write:
+        require_write(user, flag.episode)
+    return flag
 
 
 def flag_inbox_for(user: User) -> list[Flag]:

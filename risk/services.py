@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from care.access import require_write
 from care.audit import audit_record
 from care.models import Episode, Session, User
 from risk.models import Flag, FlagEvent
@@ -72,7 +73,7 @@ def flag_raise(
     return flag
 
 
-def _record(flag: Flag, *, actor, action: str, note: str = "") -> None:
+def _record(flag: Flag, *, actor: User | None, action: str, note: str = "") -> None:
     FlagEvent.objects.create(flag=flag, at=timezone.now(), actor=actor, action=action, note=note)
     if actor is not None:
         audit_record(
@@ -84,9 +85,22 @@ class FlagStepError(ValueError):
     """A lifecycle step that does not fit the flag's current state (e.g. acknowledging a resolved flag)."""
 
 
+def _lock_for_step(flag: Flag, actor: User | None) -> Flag:
+    """The flag, row-locked, once the actor may change the episode's data (PermissionDenied if not).
+    actor=None is the engine itself, resolving a flag whose problem cleared."""
+    locked = (
+        Flag.objects.select_for_update(of=("self",))
+        .select_related("episode__client", "episode__clinician")
+        .get(pk=flag.pk)
+    )
+    if actor is not None:
+        require_write(actor, locked.episode)
+    return locked
+
+
 @transaction.atomic
-def flag_acknowledge(*, flag: Flag, actor) -> Flag:
-    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+def flag_acknowledge(*, flag: Flag, actor: User) -> Flag:
+    flag = _lock_for_step(flag, actor)
     if flag.status != Flag.Status.OPEN:
         raise FlagStepError("Only an open flag can be acknowledged.")
     flag.status = Flag.Status.ACKNOWLEDGED
@@ -98,12 +112,12 @@ def flag_acknowledge(*, flag: Flag, actor) -> Flag:
 
 
 @transaction.atomic
-def flag_record_repair(*, flag: Flag, actor, note: str) -> Flag:
+def flag_record_repair(*, flag: Flag, actor: User, note: str) -> Flag:
     """What the clinician did about it (usually in the next session). Acknowledges it on the way."""
+    flag = _lock_for_step(flag, actor)
     note = note.strip()
     if not note:
         raise FlagStepError("Say what was done to repair the alliance.")
-    flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.status == Flag.Status.RESOLVED:
         raise FlagStepError("This flag is already resolved.")
     now = timezone.now()
@@ -128,12 +142,12 @@ def flag_record_repair(*, flag: Flag, actor, note: str) -> Flag:
 
 
 @transaction.atomic
-def flag_resolve(*, flag: Flag, actor, reason: str) -> Flag:
+def flag_resolve(*, flag: Flag, actor: User | None, reason: str) -> Flag:
     """Close a flag: by hand with a reason, or (actor=None) by the engine when a later check-in recovers."""
+    flag = _lock_for_step(flag, actor)
     reason = reason.strip()
     if not reason:
         raise FlagStepError("Give a reason for resolving this flag.")
-    flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.status == Flag.Status.RESOLVED:
         return flag
     flag.status = Flag.Status.RESOLVED

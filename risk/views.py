@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from care.access import may_write
 from care.models import User
 from risk import selectors
 from risk.models import Flag
@@ -31,11 +32,11 @@ EVENT_WORDS = {
 
 
 def _titled(flags):
-    """Give each flag its rule's plain-words title (the safety flag's rule is not in the registry)."""
+    """Give each flag its rule's plain-words title (the rule id for a rule no longer registered)."""
     rules = rule_by_id()
     for flag in flags:
         known = rules.get(flag.rule)
-        flag.title = known.title if known else _("Safety: check on the client today")
+        flag.title = known.title if known else flag.rule
     return flags
 
 
@@ -52,7 +53,7 @@ def _back(request: HttpRequest, flag: Flag) -> HttpResponse:
 
 def _may_act(user: User, flag: Flag) -> bool:
     # The clinician who holds the episode acts on its flags; a supervisor sees them, read-only.
-    return flag.episode.clinician.user_id == user.pk
+    return may_write(user, flag.episode)
 
 
 @login_required
@@ -79,9 +80,7 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, flag_id: int, do, done_message: str) -> HttpResponse:
-    flag = selectors.access_flag(request.user, flag_id)
-    if not _may_act(request.user, flag):
-        raise PermissionDenied
+    flag = selectors.access_flag(request.user, flag_id, for_write=True)
     error = ""
     try:
         flag = do(flag)

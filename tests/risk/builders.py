@@ -1,15 +1,15 @@
-"""Small builders for rule tests: episode facts from a few keyword arguments, no database."""
+"""Small builders for rule tests: episode facts from a few keyword arguments, no database.
+
+The pillars' own facts (the clinician's ratings, goals, intake readiness, clinic totals) go under each
+pillar's key, as the engine's loaders put them (risk.gather.with_pillar_facts)."""
 
 import datetime as dt
+from dataclasses import dataclass
+from types import MappingProxyType
 
-from risk.facts import (
-    CheckInFacts,
-    ClinicianRatingFacts,
-    EpisodeFacts,
-    GoalFacts,
-    IntakeReadinessFacts,
-    SessionFacts,
-)
+from alliance import facts as alliance
+from readiness import facts as readiness
+from risk.facts import CheckInFacts, EpisodeFacts, SessionFacts
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 GOOD = {"heard": 10, "goals": 10, "approach": 10, "overall": 10, "belief": 9, "misunderstood": 0}
@@ -17,6 +17,14 @@ GOOD = {"heard": 10, "goals": 10, "approach": 10, "overall": 10, "belief": 9, "m
 
 def relationship(**items) -> dict:
     return {**GOOD, **items}
+
+
+@dataclass(frozen=True)
+class BuiltSession:
+    """A session's spine facts, and the clinician's rating of it (relationship pillar facts) if any."""
+
+    facts: SessionFacts
+    rating: alliance.ClinicianRatingFacts | None = None
 
 
 def session(
@@ -30,7 +38,7 @@ def session(
     rel: dict | None = None,
     clinician: dict | None = None,
     rupture_noticed: bool = False,
-) -> SessionFacts:
+) -> BuiltSession:
     """Session `number`, held `days_ago` days before NOW (default: a week per session, latest yesterday)."""
     start = NOW - dt.timedelta(days=days_ago if days_ago is not None else 1 + 7 * (3 - number))
     if rel is not None:
@@ -45,31 +53,42 @@ def session(
                 40.0,
             )
         checkin = CheckInFacts(submitted_at=start + dt.timedelta(hours=2), answers=answers, scores=scores)
-    return SessionFacts(
-        id=1000 + number,
-        number=number,
-        scheduled_start=start,
-        scheduled_end=start + dt.timedelta(minutes=50),
-        attendance=attendance,
-        late_minutes=late_minutes,
-        next_session_booked=booked,
-        checkin=checkin,
-        clinician_rating=(
-            ClinicianRatingFacts(answers=clinician or {}, rupture_noticed=rupture_noticed)
+    return BuiltSession(
+        SessionFacts(
+            id=1000 + number,
+            number=number,
+            scheduled_start=start,
+            scheduled_end=start + dt.timedelta(minutes=50),
+            attendance=attendance,
+            late_minutes=late_minutes,
+            next_session_booked=booked,
+            checkin=checkin,
+        ),
+        (
+            alliance.ClinicianRatingFacts(answers=clinician or {}, rupture_noticed=rupture_noticed)
             if clinician is not None or rupture_noticed
             else None
         ),
     )
 
 
-def facts(*sessions: SessionFacts, goals=(), intake=None, totals=(), is_open=True, now=NOW) -> EpisodeFacts:
+def facts(*sessions: BuiltSession, goals=(), intake=None, totals=(), is_open=True, now=NOW) -> EpisodeFacts:
     return EpisodeFacts(
         episode_id=1,
         clinic_id=1,
         now=now,
         is_open=is_open,
-        sessions=tuple(sessions),
-        goals=tuple(GoalFacts(text=t, endorsed_by_client=e) for t, e in goals),
-        intake=IntakeReadinessFacts(*intake) if intake else None,
-        clinic_totals_at_session=tuple(sorted(totals)),
+        sessions=tuple(s.facts for s in sessions),
+        pillars=MappingProxyType(
+            {
+                alliance.PILLAR: alliance.AllianceFacts(
+                    ratings={s.facts.id: s.rating for s in sessions if s.rating is not None},
+                    clinic_totals_at_session=tuple(sorted(totals)),
+                ),
+                readiness.PILLAR: readiness.ReadinessFacts(
+                    goals=tuple(readiness.GoalFacts(text=t, endorsed_by_client=e) for t, e in goals),
+                    intake=readiness.IntakeReadinessFacts(*intake) if intake else None,
+                ),
+            }
+        ),
     )

@@ -6,6 +6,7 @@ from alliance import rules as rel
 from readiness import rules as ready
 from regimen import rules as reg
 from reliability import rules as relia
+from risk.safety_rule import SAFETY
 from tests.risk.builders import facts, session
 
 S = session
@@ -280,6 +281,11 @@ TABLE = [
         facts(S(1, days_ago=5, attendance="no_show")),
         False,
     ),
+    # phq9_item9_safety: any answer above 0 to PHQ-9 item 9 is red (run in the check-in request)
+    case("safety item 9 at 1 red", SAFETY, facts(S(1, answers={"phq9": {"item9": 1}})), True, "red"),
+    case("safety item 9 at 3 red", SAFETY, facts(S(1, answers={"phq9": {"item9": 3}})), True, "red"),
+    case("safety item 9 at 0 quiet", SAFETY, facts(S(1, answers={"phq9": {"item9": 0}})), False),
+    case("safety no PHQ-9 quiet", SAFETY, facts(S(1, rel={})), False),
 ]
 
 
