@@ -6,7 +6,7 @@ class AllianceConfig(AppConfig):
     name = "alliance"
 
     def ready(self) -> None:
-        from alliance import facts
+        from alliance import client_page, facts
         from alliance.rules import RULES
         from alliance.session_page import session_widgets
         from care.pillars import Pillar, register
@@ -20,5 +20,7 @@ class AllianceConfig(AppConfig):
                 rules=RULES,
                 facts=facts.load,
                 session_widgets=session_widgets,
+                client_page=client_page.client_page,
+                caseload_trend=client_page.CASELOAD_TREND,
             )
         )

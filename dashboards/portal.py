@@ -8,16 +8,18 @@ refresh it or open it on another device until it expires; a new link can be sent
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from care.access import access_client, episodes_visible_to, may_write, require_write
 from care.audit import audit_record
 from care.links import PORTAL_LINK_TTL, link_find, link_issue
-from care.models import AccessLink, AuditEvent, Client, User
-from dashboards import selectors
+from care.models import AccessLink, AuditEvent, Client, Episode, User
+from dashboards.client_page import ClientPage, build_client_page
 
 
 class PortalLinkError(ValueError):
@@ -36,9 +38,29 @@ def portal_url(token: str) -> str:
     return settings.SITE_URL + reverse("portal", args=[token])
 
 
+def portal_episode(user: User, client_id: object) -> Episode:
+    """The open episode a portal link is sent from: the one the user holds, else the newest they see
+    (and portal_link_send refuses it). 404 for a client the user may not see."""
+    client = access_client(user, client_id)
+    episodes = list(
+        episodes_visible_to(user)
+        .filter(client=client, closed_on__isnull=True)
+        .select_related("clinician")
+        .order_by("-opened_on", "-id")
+    )
+    for episode in episodes:
+        episode.client = client
+    if not episodes:
+        raise PermissionDenied("No open episode to send a link from.")
+    return next((e for e in episodes if may_write(user, e)), episodes[0])
+
+
 @transaction.atomic
-def portal_link_send(*, actor: User, client: Client) -> AccessLink:
-    """Email the client a link to their own page, in their language, after the transaction commits."""
+def portal_link_send(*, actor: User, episode: Episode) -> AccessLink:
+    """Email the client a link to their own page, in their language, after the transaction commits.
+    Only the clinician who holds the episode sends it (a supervisor reads)."""
+    require_write(actor, episode)
+    client = episode.client
     if not client.email:
         raise PortalLinkError("This client has no email address on file.")
     link, token, _code = link_issue(purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL)
@@ -63,7 +85,7 @@ def portal_link_send(*, actor: User, client: Client) -> AccessLink:
     return link
 
 
-def portal_read(*, token: str) -> selectors.ClientPage | None:
+def portal_read(*, token: str) -> ClientPage | None:
     """The client's own page for a live portal token, or None. Reads only that client's episodes."""
     link = link_find(purpose=AccessLink.Purpose.PORTAL, token=token)
     if link is None:
@@ -75,64 +97,16 @@ def portal_read(*, token: str) -> selectors.ClientPage | None:
         )
     )
     with translation.override(client.preferred_language):  # chart labels and sentences in their language
-        page = selectors.build_client_page(client, episodes)
+        page = build_client_page(client, episodes)  # no staff reader: the client's own page
     audit_record(
         actor=None, action=AuditEvent.Action.READ, obj=client, client=client, detail={"page": "portal"}
     )
     return page
 
 
-def plain_trend(page: selectors.ClientPage) -> list[str]:
-    """The client's trend in a few plain sentences, in the active language."""
-    gettext = translation.gettext
-    sentences = []
-    totals = [
-        (v.session.number, v.relationship_total) for v in page.sessions if v.relationship_total is not None
+def plain_trend(page: ClientPage) -> list[str]:
+    """The client's trend in a few plain sentences, in the active language: each pillar's, then the
+    outcome measures' (dashboards.summary.client_summary)."""
+    return page.summary.lines or [
+        translation.gettext("There is nothing to show yet: your trend appears after your first check-in.")
     ]
-    if totals:
-        first, last = totals[0][1], totals[-1][1]
-        if len(totals) == 1:
-            sentences.append(
-                gettext("After your first rated session, you gave our work together %(v)s out of 40.")
-                % {"v": f"{last:g}"}
-            )
-        elif last > first:
-            sentences.append(
-                gettext("How you rate our work together has gone up, from %(a)s to %(b)s out of 40.")
-                % {"a": f"{first:g}", "b": f"{last:g}"}
-            )
-        elif last < first:
-            sentences.append(
-                gettext(
-                    "How you rate our work together has gone down, from %(a)s to %(b)s out of 40. "
-                    "Your clinician sees this too and may ask you about it."
-                )
-                % {"a": f"{first:g}", "b": f"{last:g}"}
-            )
-        else:
-            sentences.append(
-                gettext("How you rate our work together has stayed at %(v)s out of 40.") % {"v": f"{last:g}"}
-            )
-    for key, name in (("phq9.total", gettext("low mood")), ("gad7.total", gettext("worry and anxiety"))):
-        values = [v.scores[key].value for v in page.sessions if key in v.scores]
-        if len(values) > 1:
-            if values[-1] < values[0]:
-                sentences.append(
-                    gettext("Your answers about %(what)s show less of it than when you started.")
-                    % {"what": name}
-                )
-            elif values[-1] > values[0]:
-                sentences.append(
-                    gettext("Your answers about %(what)s show more of it than when you started.")
-                    % {"what": name}
-                )
-            else:
-                sentences.append(
-                    gettext("Your answers about %(what)s are about the same as when you started.")
-                    % {"what": name}
-                )
-    if not sentences:
-        sentences.append(
-            gettext("There is nothing to show yet: your trend appears after your first check-in.")
-        )
-    return sentences

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from care.access import access_client
 from care.models import User
-from care.pillars import client_page_context
+from dashboards import caseload as caseload_reads
 from dashboards import portal, selectors
+from dashboards.client_page import client_page_read
 from risk.thresholds import thresholds_problems
 
 
@@ -37,7 +36,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """The clinician's home: caseload table (sortable, filterable) with the flag inbox beside it."""
     if request.user.role == User.Role.ADMIN:
         raise Http404("Not found")
-    page = selectors.caseload_page_read(
+    page = caseload_reads.caseload_page_read(
         request.user,
         sort=request.GET.get("sort", "flags"),
         descending=request.GET.get("dir", "desc") != "asc",
@@ -49,8 +48,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         ("week", _("Week")),
         ("sessions", _("Sessions")),
         ("checkin", _("Last check-in")),
-        ("alliance", _("Relationship")),
     ]
+    if page.trend is not None:  # the score a pillar registered as the caseload's trend
+        columns.append(("trend", str(page.trend.label)))
     return render(
         request,
         "dashboards/caseload.html",
@@ -62,29 +62,24 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     """The single-case page: what's working, what isn't, session by session."""
-    page = selectors.client_page_read(request.user, client_id, episode_id=request.GET.get("episode"))
+    page = client_page_read(request.user, client_id, episode_id=request.GET.get("episode"))
     return render(
         request,
         "dashboards/client_detail.html",
-        {
-            **client_page_context(page),  # each pillar's own forms (the plan, goals)
-            "page": page,
-            "client": page.client,
-            # The clinician who holds the episode acts on its flags; a supervisor reads them.
-            "may_act": bool(page.episode and page.episode.clinician.user_id == request.user.pk),
-        },
+        # The clinician who holds the episode acts on its flags; a supervisor reads them.
+        {"page": page, "client": page.client, "may_act": page.may_write},
     )
 
 
 @require_POST
 @login_required
 def portal_link_send(request: HttpRequest, client_id: int) -> HttpResponse:
-    """Email the client a link to their own page."""
-    client = access_client(request.user, client_id)
-    if not selectors.holds_client(request.user, client):
-        raise PermissionDenied  # the client's own clinician sends it; a supervisor reads
+    """Email the client a link to their own page. The client's own clinician sends it; a supervisor
+    reads (403: portal_link_send asks care.access)."""
+    episode = portal.portal_episode(request.user, client_id)
+    client = episode.client
     try:
-        portal.portal_link_send(actor=request.user, client=client)
+        portal.portal_link_send(actor=request.user, episode=episode)
     except portal.PortalLinkError as problem:
         messages.error(request, str(problem))
     else:

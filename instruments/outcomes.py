@@ -4,6 +4,7 @@ Pure functions of numbers: no ORM, no request. Lower is better on every measure 
 Sources and the reasoning behind the defaults are in docs/instruments.md ("Outcome maths")."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from instruments.schemas import Band
@@ -14,8 +15,10 @@ class MeasureNorms:
     """What the maths needs to know about a measure.
 
     `sd` and `reliability` feed Jacobson & Truax (1991); `caseness` is the score at or above which a
-    person counts as a clinical case (used for recovery); `remission_below` for remission."""
+    person counts as a clinical case (used for recovery); `remission_below` for remission; `name` is
+    how pages name the measure, the same in every language."""
 
+    name: str
     sd: float
     reliability: float
     caseness: float
@@ -28,13 +31,14 @@ class MeasureNorms:
 # threshold lands on the reliable-change criteria used by NHS Talking Therapies (PHQ-9 ≥ 6, GAD-7 ≥ 4).
 # A clinic with enough data should pass its own baseline SD instead.
 NORMS: dict[str, MeasureNorms] = {
-    "phq9": MeasureNorms(sd=5.4, reliability=0.84, caseness=10, remission_below=5, maximum=27),
-    "gad7": MeasureNorms(sd=3.45, reliability=0.83, caseness=8, remission_below=5, maximum=21),
+    "phq9": MeasureNorms(name="PHQ-9", sd=5.4, reliability=0.84, caseness=10, remission_below=5, maximum=27),
+    "gad7": MeasureNorms(name="GAD-7", sd=3.45, reliability=0.83, caseness=8, remission_below=5, maximum=21),
 }
 
 
-def band(value: float, bands: tuple[Band, ...] | list[Band], language: str = "en") -> str:
-    """The label of the band `value` falls in, or "" when it falls in none."""
+def band(value: float, bands: Sequence[Band], language: str = "en") -> str:
+    """The label of the band `value` falls in, or "" when it falls in none. The bands are the
+    instrument definition's (a scale's `bands`): scoring stores this label with every score."""
     for b in bands:
         if b.min <= value <= b.max:
             return b.label.get(language) or b.label["en"]
@@ -71,6 +75,23 @@ def reliable_change(before: float, after: float, *, sd: float, reliability: floa
         reliable=reliable,
         direction=direction,
     )
+
+
+def reliable_change_threshold(norms: MeasureNorms) -> float:
+    """The smallest change on the measure that counts as reliable (1.96·S_diff)."""
+    return reliable_change(0, 0, sd=norms.sd, reliability=norms.reliability).threshold
+
+
+def changes_from_first(values: Sequence[float], *, norms: MeasureNorms) -> list[str]:
+    """Each score against the first: "improved", "deteriorated" or "no reliable change" (lower is
+    better), as the charts mark them."""
+    if not values:
+        return []
+    first = values[0]
+    return [
+        reliable_change(first, value, sd=norms.sd, reliability=norms.reliability).direction
+        for value in values
+    ]
 
 
 def clinical_cutoff(

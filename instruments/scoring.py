@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from instruments.outcomes import band
 from instruments.schemas import Instrument, Item, Scale, ScoreResult
 
 
@@ -77,13 +78,6 @@ def _scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
     return float(sum(r[0] for r in ranges)), float(sum(r[1] for r in ranges))
 
 
-def band_for(scale: Scale, value: float, language: str = "en") -> str:
-    for band in scale.bands:
-        if band.min <= value <= band.max:
-            return band.label.get(language) or band.label["en"]
-    return ""
-
-
 def score(instrument: Instrument, answers: dict[str, Any]) -> list[ScoreResult]:
     """Score clean answers. A scale with too few answered items is left out rather than guessed."""
     results = []
@@ -113,7 +107,7 @@ def score(instrument: Instrument, answers: dict[str, Any]) -> list[ScoreResult]:
                 value=float(value),
                 minimum=low,
                 maximum=high,
-                band=band_for(scale, value),
+                band=band(value, scale.bands),
             )
         )
     return results

@@ -8,8 +8,8 @@ class ReadinessConfig(AppConfig):
     def ready(self) -> None:
         from care.pillars import Pillar, register
         from readiness import facts
+        from readiness.client_page import client_page
         from readiness.rules import RULES
-        from readiness.views import client_page_context
 
         register(
             Pillar(
@@ -19,6 +19,6 @@ class ReadinessConfig(AppConfig):
                 instruments=("readiness", "stage"),
                 rules=RULES,
                 facts=facts.load,
-                client_page=client_page_context,
+                client_page=client_page,
             )
         )

@@ -82,8 +82,3 @@ def goal_achieve(request: HttpRequest, goal_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Goal marked achieved."))
     return _back(goal.episode.client_id)
-
-
-def client_page_context(page) -> dict:
-    """The new-goal form on the clinician's client page."""
-    return {"goal_form": GoalForm()}

@@ -7,8 +7,8 @@ class RegimenConfig(AppConfig):
 
     def ready(self) -> None:
         from care.pillars import Pillar, register
+        from regimen.client_page import client_page
         from regimen.rules import RULES
-        from regimen.views import client_page_context
 
         register(
             Pillar(
@@ -17,6 +17,6 @@ class RegimenConfig(AppConfig):
                 order=3,
                 instruments=("regimen",),
                 rules=RULES,
-                client_page=client_page_context,
+                client_page=client_page,
             )
         )

@@ -71,8 +71,3 @@ def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
         {"episode": episode, "client": episode.client, "revisions": revisions, "form": form},
         status=400 if request.method == "POST" else 200,
     )
-
-
-def client_page_context(page) -> dict:
-    """The plan form on the clinician's client page, filled in from the current plan."""
-    return {"plan_form": PlanForm(initial=PlanForm.initial_from(page.plan)) if page.episode else None}

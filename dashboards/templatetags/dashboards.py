@@ -31,13 +31,21 @@ def _spark(d: dict, labels: dict) -> str:
     if not spark:
         return f'<span class="muted">{labels["no_ratings"]}</span>'
     w, h = e(spark["width"]), e(spark["height"])
+    top = e(f"{spark['high']:g}")  # the scale's maximum, after the latest value
+    line = ""
+    if spark["cutoff_y"] is not None:  # the clinic's own cutoff, faint and dashed
+        cy = e(spark["cutoff_y"])
+        line = (
+            f'<line x1="0" x2="{w}" y1="{cy}" y2="{cy}" stroke="#a4262c" stroke-width="1" '
+            f'stroke-dasharray="2 2" opacity=".55"/>'
+        )
     return (
         f'<span class="spark"><svg class="sparkline" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        f'aria-hidden="true" focusable="false"><polyline points="{e(spark["points"])}" fill="none" '
+        f'aria-hidden="true" focusable="false">{line}<polyline points="{e(spark["points"])}" fill="none" '
         f'stroke="#1f5f8b" stroke-width="1.6" stroke-linejoin="round"/>'
         f'<circle cx="{e(spark["last"]["x"])}" cy="{e(spark["last"]["y"])}" r="2.4" fill="#1f5f8b"/></svg>'
-        f'<span class="spark-value">{e(d["latest"])}<span class="muted">/40</span></span>'
-        f'<span class="visually-hidden">{labels["totals"]} {e(d["values_text"])}</span></span>'
+        f'<span class="spark-value">{e(d["latest"])}<span class="muted">/{top}</span></span>'
+        f'<span class="visually-hidden">{labels["values"]} {e(d["values_text"])}</span></span>'
     )
 
 
@@ -65,21 +73,23 @@ def _row(d: dict, labels: dict) -> str:
         )
     else:
         flags = f'<span class="muted">{labels["none"]}</span>'
+    trend = f'<td data-label="{labels["trend"]}">{_spark(d, labels)}</td>' if labels["trend"] else ""
     return (
         f"<tr{' class="flagged"' if d['flag_count'] else ''}>"
         f'<th scope="row" data-label="{labels["client"]}"><a href="{e(d["url"])}">{e(d["name"])}</a> '
         f'<span class="ref">{e(d["reference"])}</span><span class="sub">{e(d["program"])}</span></th>'
         f'<td class="num" data-label="{labels["week"]}">{e(d["week"])}</td>'
         f'<td class="num" data-label="{labels["sessions"]}">{e(d["sessions"])}</td>'
-        f'<td class="num" data-label="{labels["checkin"]}">{checkin}</td>'
-        f'<td data-label="{labels["rel"]}">{_spark(d, labels)}</td>'
+        f'<td class="num" data-label="{labels["checkin"]}">{checkin}</td>{trend}'
         f'<td data-label="{labels["pillars"]}"><ul class="chips">{"".join(_chip(p) for p in d["pillars"])}</ul></td>'
         f'<td data-label="{labels["flags"]}">{flags}</td></tr>\n'
     )
 
 
 @register.simple_tag
-def caseload_rows(rows) -> SafeString:
+def caseload_rows(rows, trend=None) -> SafeString:
+    """The caseload's rows; `trend` is the registered caseload trend (care.pillars.CaseloadTrend), or None
+    for no trend column."""
     labels = {
         key: e(text)
         for key, text in {
@@ -87,12 +97,12 @@ def caseload_rows(rows) -> SafeString:
             "week": _("Week"),
             "sessions": _("Sessions"),
             "checkin": _("Last check-in"),
-            "rel": _("Relationship"),
+            "trend": str(trend.label) if trend else "",
+            "values": str(trend.values_label) if trend else "",
             "pillars": _("Pillars"),
             "flags": _("Flags"),
             "none_yet": _("none yet"),
             "no_ratings": _("no ratings yet"),
-            "totals": _("Relationship totals, oldest first:"),
             "open": _("open"),
             "none": _("none"),
         }.items()
@@ -109,12 +119,9 @@ def _session_words() -> dict:
     return {
         "session": _("Session %(n)s"),
         "minutes": _("%(m)s min"),
-        "relationship": e(_("Relationship")),
         "own_words": e(_("own words")),
         "no_answers": e(_("No answers submitted for this session.")),
         "no_checkin": e(_("No check-in for this session.")),
-        "clinician_rating": e(_("Clinician's own rating")),
-        "rupture": e(_("Rupture noticed:")),
         "open_session": e(_("Open the session page")),
         "booked": e(_("Next session booked.")),
         "not_booked": e(_("No next session booked at the time.")),
@@ -122,23 +129,23 @@ def _session_words() -> dict:
     }
 
 
-def _session_item(view, w: dict, *, staff: bool, open_: bool, session_url: str) -> str:
+def _note_block(note) -> str:
+    """A pillar's titled rows in a session's body (care.pillars.SessionNote)."""
+    html = ""
+    if note.rows:
+        html = (
+            f'<h4>{e(note.title)}</h4><dl class="answers">'
+            + "".join(f"<div><dt>{e(k)}</dt><dd>{e(v)}</dd></div>" for k, v in note.rows)
+            + "</dl>"
+        )
+    if note.remark:
+        label, text = note.remark
+        html += f"<p><strong>{e(label)}</strong> {e(text)}</p>"
+    return html
+
+
+def _session_body(view, w: dict, *, staff: bool, session_url: str) -> str:
     s = view.session
-    language = get_language()
-    att = w["attendance"].get(s.attendance, e(s.attendance))
-    if s.late_minutes:
-        att += " (" + e(w["minutes"] % {"m": s.late_minutes}) + ")"
-    total = view.relationship_total
-    score = (
-        f'<span class="s-score">{w["relationship"]} {e(f"{total:.0f}")}/40</span>'
-        if total is not None
-        else ""
-    )
-    words_chip = (
-        f'<span class="chip chip-words"><span aria-hidden="true">❝</span> {w["own_words"]}</span>'
-        if view.own_words
-        else ""
-    )
     body = []
     if view.own_words:
         body.append(
@@ -157,27 +164,28 @@ def _session_item(view, w: dict, *, staff: bool, open_: bool, session_url: str) 
     if not view.answers:
         checkin = getattr(s, "checkin", None)
         body.append(f'<p class="muted">{w["no_answers"] if checkin is not None else w["no_checkin"]}</p>')
-    rating = view.clinician_rating
-    if staff and rating is not None:
-        body.append(
-            f'<h4>{w["clinician_rating"]}</h4><dl class="answers">'
-            + "".join(
-                f"<div><dt>{e(str(k).capitalize())}</dt><dd>{e(v)}</dd></div>"
-                for k, v in rating.answers.items()
-            )
-            + "</dl>"
-        )
-        if rating.rupture_noticed:
-            body.append(f"<p><strong>{w['rupture']}</strong> {e(rating.rupture_note)}</p>")
+    body += [_note_block(note) for note in view.notes]
     if staff:
         body.append(f'<p class="small"><a href="{e(session_url)}">{w["open_session"]}</a></p>')
     body.append(f'<p class="muted small">{w["booked"] if s.next_session_booked else w["not_booked"]}</p>')
-    when = _long_date(timezone.localdate(s.scheduled_start), language)
+    return "".join(body)
+
+
+def _session_item(view, w: dict, *, staff: bool, open_: bool, session_url: str) -> str:
+    s = view.session
+    att = w["attendance"].get(s.attendance, e(s.attendance))
+    if s.late_minutes:
+        att += " (" + e(w["minutes"] % {"m": s.late_minutes}) + ")"
+    chips = "".join(f'<span class="s-score">{e(note.chip)}</span>' for note in view.notes if note.chip)
+    if view.own_words:
+        chips += f'<span class="chip chip-words"><span aria-hidden="true">❝</span> {w["own_words"]}</span>'
+    when = _long_date(timezone.localdate(s.scheduled_start), get_language())
     return (
         f'<li class="session-row att-{e(s.attendance)}"><details{" open" if open_ else ""}><summary>'
         f'<span class="s-num">{e(w["session"] % {"n": s.number})}</span>'
-        f'<span class="s-date">{e(when)}</span><span class="s-att">{att}</span>{score}{words_chip}</summary>'
-        f'<div class="session-body">{"".join(body)}</div></details></li>'
+        f'<span class="s-date">{e(when)}</span><span class="s-att">{att}</span>{chips}</summary>'
+        f'<div class="session-body">{_session_body(view, w, staff=staff, session_url=session_url)}</div>'
+        "</details></li>"
     )
 
 

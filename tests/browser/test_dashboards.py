@@ -1,31 +1,19 @@
 """Dashboards in a real browser: the clinician's home and client page, and the client's own page.
 
-Set SCREENSHOTS=1 to save the pages at phone and desktop width under docs/screenshots/."""
-
-import os
-from pathlib import Path
+With ATTUNE_SCREENSHOTS=1 the pages are saved at phone and desktop width under docs/screenshots/."""
 
 import pytest
 
 from dashboards.portal import portal_link_issue
 from risk.models import Flag
-from tests.browser.conftest import DESKTOP, PHONE, serious_accessibility_violations, sign_in
+from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
 from tests.dashboards.builders import seed_caseload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 def _shoot(page, name: str) -> None:
-    if os.environ.get("SCREENSHOTS") != "1":
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("390", PHONE), ("1280", DESKTOP)):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(400)  # let Plotly's responsive resize settle
-        page.screenshot(path=str(SHOTS / f"dashboards-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    screenshot(page, f"dashboards-{name}", widths=(390, 1280))
 
 
 def _charts_drawn(page) -> int:

@@ -5,9 +5,11 @@ supervisor may read (and is refused writes with 403, since they can see the obje
 same clinic, a clinician in another clinic and the clinic admin all get 404, the same as a missing id."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from dashboards.portal import portal_link_issue
+from care.models import AccessLink
+from dashboards.portal import portal_link_issue, portal_link_send
 from readiness.models import Goal
 from tests import factories
 
@@ -157,3 +159,13 @@ def test_a_signed_in_clinician_gets_no_more_from_a_bad_portal_token(client, pers
     response = client.get(reverse("portal", args=["x" * 22]))
     assert response.status_code == 404
     assert personas["owner_episode"].client.given_name not in response.content.decode()
+
+
+def test_the_portal_link_service_itself_refuses_anyone_but_the_holding_clinician(personas, mailoutbox):
+    # The service asks care.access, whatever view calls it: a supervisor can see the episode, not send
+    episode = personas["owner_episode"]
+    with pytest.raises(PermissionDenied):
+        portal_link_send(actor=personas["supervisor"].user, episode=episode)
+    assert not AccessLink.objects.filter(client_id=episode.client_id).exists()
+    portal_link_send(actor=personas["owner"].user, episode=episode)
+    assert AccessLink.objects.filter(client_id=episode.client_id).count() == 1

@@ -1,10 +1,14 @@
-"""Chart builders are pure: rows in, Plotly figure dict out."""
+"""Chart builders are pure: rows in, Plotly figure dict out. The read side's own charts, and the charts
+the relationship and readiness pillars hand the client page."""
 
 import json
 
 import pytest
+from django.utils import translation
 
+from alliance.charts import relationship_figure
 from dashboards import charts
+from readiness.charts import readiness_figure
 
 
 def _trace(figure, name, axis="x"):
@@ -28,7 +32,7 @@ def test_relationship_figure_has_one_panel_per_item_with_both_raters_and_the_cut
         },
     ]
     # When the figure is built
-    figure = charts.relationship_figure(rows, cutoff=9)
+    figure = relationship_figure(rows, cutoff=9)
     # Then there are 4 panels × 2 raters, the client's line has both points, the clinician's one
     assert len(figure["data"]) == 8
     assert _trace(figure, "Client")["y"] == [9, 6]
@@ -42,21 +46,14 @@ def test_relationship_figure_has_one_panel_per_item_with_both_raters_and_the_cut
     json.dumps(figure)  # it must survive json_script
 
 
-@pytest.mark.parametrize(
-    ("values", "threshold", "expected"),
-    [
-        ([20, 14, 13], 5.99, ["", "improved", "improved"]),  # a 6-point drop is reliable on the PHQ-9
-        ([20, 15], 5.99, ["", ""]),  # 5 points is within measurement error
-        ([8, 13], 3.94, ["", "deteriorated"]),
-        ([], 4, []),
-    ],
-)
-def test_reliable_change_is_judged_against_the_first_score(values, threshold, expected):
-    assert charts.reliable_changes(values, threshold) == expected
+def test_relationship_figure_notes_the_cutoff_per_item_and_as_a_total():
+    rows = [{"number": 1, "date": "2026-01-05", "client": {"heard": 9}, "clinician": None}]
+    note = relationship_figure(rows, cutoff=8.5)["layout"]["annotations"][-1]["text"]
+    assert note == "Shaded: below 8.5 (34/40)"
 
 
 def test_outcome_figure_shades_severity_bands_and_marks_reliable_change():
-    measure = charts.default_measures()["phq9"]
+    measure = charts.outcome_measure("phq9")
     rows = [
         {"number": 1, "date": "2026-01-05", "value": 18, "band": "moderately severe"},
         {"number": 5, "date": "2026-02-02", "value": 11, "band": "moderate"},
@@ -72,9 +69,21 @@ def test_outcome_figure_shades_severity_bands_and_marks_reliable_change():
 
 
 def test_default_thresholds_come_from_jacobson_truax_norms():
-    measures = charts.default_measures()
-    assert measures["phq9"].reliable_change == pytest.approx(5.99, abs=0.01)
-    assert measures["gad7"].reliable_change == pytest.approx(3.94, abs=0.02)
+    assert charts.outcome_measure("phq9").reliable_change == pytest.approx(5.99, abs=0.01)
+    assert charts.outcome_measure("gad7").reliable_change == pytest.approx(3.94, abs=0.02)
+
+
+def test_severity_bands_are_the_instrument_definitions_in_the_active_language():
+    # Given the GAD-7 definition's bands (instruments/definitions/gad7.yaml)
+    with translation.override("es"):
+        measure = charts.outcome_measure("gad7")
+    # Then the chart shows them, in Spanish when the page is
+    assert [(b.low, b.high, b.label) for b in measure.bands] == [
+        (0, 4, "Mínima"),
+        (5, 9, "Leve"),
+        (10, 14, "Moderada"),
+        (15, 21, "Grave"),
+    ]
 
 
 def test_readiness_figure_skips_missing_answers():
@@ -82,7 +91,7 @@ def test_readiness_figure_skips_missing_answers():
         {"number": 1, "date": "2026-01-05", "importance": 8, "confidence": None},
         {"number": 2, "date": "2026-01-12", "importance": 9, "confidence": 6},
     ]
-    figure = charts.readiness_figure(rows)
+    figure = readiness_figure(rows)
     assert _trace(figure, "Importance")["y"] == [8, 9]
     assert _trace(figure, "Confidence")["x"] == [2]
 
@@ -134,3 +143,10 @@ def test_sparkline_scales_values_into_the_box():
     assert line["last"] == {"x": 97, "y": 3}
     assert charts.sparkline([])["points"] == ""
     assert charts.sparkline([30], width=50)["points"].count(",") == 2  # one value draws a flat line
+
+
+def test_sparkline_draws_the_cutoff_line_inside_the_box():
+    line = charts.sparkline([16, 40], width=100, height=20, low=16, high=40, cutoff=34)
+    assert line["high"] == 40
+    assert 3 < line["cutoff_y"] < 17  # between the lowest and the highest point
+    assert charts.sparkline([30])["cutoff_y"] is None

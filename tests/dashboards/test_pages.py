@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import AccessLink, AuditEvent, Client, Score
+from dashboards.caseload import caseload_trend, recent_scores
 from dashboards.portal import portal_link_issue
 from readiness.models import Goal
 from regimen.models import PlanRevision
@@ -218,7 +219,12 @@ def test_a_client_without_email_cannot_be_sent_a_link(client, personas):
 
 
 def test_sparkline_holds_the_last_twelve_relationship_totals_oldest_first(personas):
-    from dashboards.selectors import recent_relationship_totals
+    # The relationship pillar registers its total as the caseload's trend
+    trend = caseload_trend()
+    assert (trend.instrument, trend.scale) == ("relationship", "total")
+
+    def recent_relationship_totals(ids):
+        return recent_scores(ids, instrument=trend.instrument, scale=trend.scale)
 
     episode = seed_caseload(personas["owner"], clients=1, sessions=20, prefix="T")[0]
     expected = list(

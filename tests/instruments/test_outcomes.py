@@ -6,6 +6,7 @@ import pytest
 
 from instruments import outcomes
 from instruments.library import get_instrument
+from instruments.scoring import score
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,20 @@ def test_reliable_change_table(before, after, sd, r, reliable, direction):
 def test_default_norms_match_the_nhs_talking_therapies_criteria(measure, drop, reliable):
     result = outcomes.outcome(measure, 15, 15 - drop)
     assert result.change.reliable is reliable
+
+
+@pytest.mark.parametrize(
+    ("measure", "values", "expected"),
+    [
+        ("phq9", [20, 14, 13], ["improved", "improved"]),  # a 6-point drop is reliable on the PHQ-9
+        ("phq9", [20, 15], ["no reliable change"]),  # 5 points is within measurement error
+        ("gad7", [8, 13], ["deteriorated"]),
+    ],
+)
+def test_reliable_change_is_judged_against_the_first_score(measure, values, expected):
+    changes = outcomes.changes_from_first(values, norms=outcomes.NORMS[measure])
+    assert changes == ["no reliable change", *expected]
+    assert outcomes.changes_from_first([], norms=outcomes.NORMS[measure]) == []
 
 
 def test_clinical_cutoff_weighted_by_spread():
@@ -77,3 +92,10 @@ def test_band_uses_the_instrument_bands(value, band):
 
 def test_band_in_spanish():
     assert outcomes.band(12, get_instrument("phq9").scales[0].bands, "es") == "moderada"
+
+
+def test_scoring_stores_the_band_from_the_same_function():
+    # One implementation: the band a score is stored with is outcomes.band over the definition's bands
+    phq9 = get_instrument("phq9")
+    [total] = score(phq9, {f"item{i}": 1 for i in range(1, 10)} | {"item9": 3})
+    assert (total.value, total.band) == (11, outcomes.band(11, phq9.scales[0].bands)) == (11, "moderate")

@@ -13,6 +13,15 @@
       // The chart's own title needs room above the first panel's title once panels stack.
       layout.margin = Object.assign({}, layout.margin, { t: ((layout.margin && layout.margin.t) || 40) + 28 });
     }
+    // A note under the chart (the cutoff) drops below the legend instead of sharing its line.
+    (layout.annotations || []).forEach(function (note) {
+      if (note.xref === "paper" && note.yref === "paper" && note.y < 0) {
+        note.x = 0;
+        note.xanchor = "left";
+        note.yshift = (note.yshift || 0) - 24;
+        layout.margin = Object.assign({}, layout.margin, { b: ((layout.margin && layout.margin.b) || 40) + 24 });
+      }
+    });
     Object.keys(layout).forEach(function (key) {
       if (key.indexOf("xaxis") === 0 && layout[key].tickmode === "linear") {
         // Sessions are whole numbers: thin the ticks by a whole step, never to fractions.
