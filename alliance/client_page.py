@@ -124,7 +124,7 @@ def _session_notes(
         if score is not None:
             found.append(SessionNote(chip=f"{label} {score.value:.0f}/{score.maximum:g}"))
         rating = ratings.get(record.session.pk)
-        if rating is not None and not view.for_client:
+        if rating is not None:
             found.append(
                 SessionNote(
                     title=_("Clinician's own rating"),
@@ -138,8 +138,13 @@ def _session_notes(
 
 
 def client_page(view: ClientPageInput) -> ClientPageContribution:
-    """The registry hook: one query (the clinician's ratings for the episode), whatever its length."""
-    ratings = {r.session_id: r for r in ClinicianRating.objects.filter(session__episode=view.episode)}
+    """The registry hook: one query (the clinician's ratings for the episode), whatever its length. The
+    client's own page shows their ratings only, never the clinician's."""
+    ratings = (
+        {}
+        if view.for_client
+        else {r.session_id: r for r in ClinicianRating.objects.filter(session__episode=view.episode)}
+    )
     fraction = cutoff_fraction(view.client.clinic)
     totals = _totals(view)
     if view.for_client:

@@ -200,6 +200,28 @@ def test_an_expired_portal_link_gets_a_kind_page(client, personas):
     assert personas["owner_episode"].client.given_name not in response.content.decode()
 
 
+def test_the_clients_own_page_shows_their_ratings_and_not_the_clinicians(client, personas, rich_case):
+    # Given a client whose clinician rated some sessions too
+    episode = rich_case[0]
+    clinician_page = _figure_traces(client, personas, episode)
+    assert any(t["name"] == "Clinician" and t["x"] for t in clinician_page)
+    # When the client opens their own page
+    response = client.get(reverse("portal", args=[portal_link_issue(client=episode.client)]))
+    traces = response.context["page"].figures["relationship"].figure["data"]
+    # Then the relationship chart holds their own ratings only, and no session shows the clinician's rating
+    assert any(t["name"] == "Client" and t["x"] for t in traces)
+    assert not any(t["name"] == "Clinician" and t["x"] for t in traces)
+    assert "Clinician&#x27;s own rating" not in response.content.decode()
+
+
+def _figure_traces(client, personas, episode) -> list[dict]:
+    client.force_login(personas["owner"].user)
+    response = client.get(reverse("client-detail", args=[episode.client_id]))
+    assert "Clinician&#x27;s own rating" in response.content.decode()
+    client.logout()
+    return response.context["page"].figures["relationship"].figure["data"]
+
+
 def test_portal_is_in_the_clients_language(client, personas):
     mine = personas["owner_episode"].client
     mine.preferred_language = "es"
