@@ -51,7 +51,8 @@ def _totals(view: ClientPageInput) -> list[tuple[int, float]]:
 
 
 def _staff_summary(totals: list[tuple[int, float]], cutoff: float) -> tuple[list[str], list[str]]:
-    working, not_working = [], []
+    working: list[str] = []
+    not_working: list[str] = []
     if not totals:
         return working, not_working
     number, latest = totals[-1]
@@ -152,7 +153,7 @@ def client_page(view: ClientPageInput) -> ClientPageContribution:
     else:
         working, not_working = _staff_summary(totals, round(fraction * MAXIMUM, 2))
     rows = _chart_rows(view, ratings)
-    figures = ()
+    figures: tuple[Figure, ...] = ()
     if rows:
         figure = relationship_figure(rows, cutoff=round(fraction * ITEM_MAX, 2))
         figures = (Figure(key="relationship", figure=figure, wide=True, tall=True, order=10),)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the types only: the registry is imported while apps are still loading
+    from django.utils.functional import Promise
+
     from care.models import Client, Clinic, Episode, Score, Session
 
 
@@ -135,8 +137,8 @@ class CaseloadTrend:
 
     instrument: str
     scale: str
-    label: str  # the column's heading
-    values_label: str  # what a screen reader hears before the values, oldest first
+    label: "str | Promise"  # the column's heading (lazy: translated per request)
+    values_label: "str | Promise"  # what a screen reader hears before the values, oldest first
     low: float  # the sparkline's floor
     high: float  # and its ceiling: the scale's maximum
     cutoff: Callable[["Clinic"], float] | None = None  # the clinic's own line across the sparkline

@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
@@ -153,7 +154,7 @@ def _short_date(day: dt.date) -> str:
 
 @dataclass
 class CaseloadRow:
-    episode: Episode
+    episode: Any  # an Episode as caseload_page_read loads it: with its counts and active flags annotated
     week: int
     trend: list[float]  # the trend column's scores, oldest first
     sparkline: dict
@@ -225,7 +226,7 @@ def _active_flags_prefetch() -> Prefetch:
     )
 
 
-def _rows(episodes: list[Episode], trend: CaseloadTrend | None) -> list[CaseloadRow]:
+def _rows(episodes: list[Any], trend: CaseloadTrend | None) -> list[CaseloadRow]:
     """One row per episode: its week, trend sparkline (one query for all) and pillar chips."""
     values: dict[int, list[float]] = {}
     sparkline_range: dict = {}
@@ -277,7 +278,7 @@ def caseload_page_read(
 
     Filters apply in Python: the whole caseload is loaded anyway for the program list, and a caseload is
     hundreds of rows at most."""
-    everything = list(
+    everything: list[Any] = list(  # Episodes with caseload_for's annotations
         caseload_for(user)
         .select_related(None)
         # The clinician is the user: no need to load them per row. The clinic is the trend's cutoff.

@@ -6,7 +6,7 @@ cards, charts, summary lines, notes on each session) comes from its `client_page
 (care.pillars), which loads the pillar's own rows for the episode. Constant queries however long the
 episode: sessions with check-ins, their scores, flags, flag events, then one or none per pillar."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -184,7 +184,7 @@ def _flags(episode: Episode) -> tuple[list[Flag], list[Flag]]:
 
 
 def _figures(
-    records: tuple[SessionRecord, ...], contributions: list[ClientPageContribution]
+    records: Sequence[SessionRecord], contributions: list[ClientPageContribution]
 ) -> dict[str, Figure]:
     """Each pillar's charts, every outcome measure with scores and the attendance timeline, in their
     order (care.pillars.Figure.order)."""

@@ -3,6 +3,8 @@ dashboards.client_page."""
 
 from dataclasses import dataclass
 
+from django.http import Http404
+
 from care.audit import audit_list_read
 from care.models import Client, Clinic, Episode, Session, User
 from dashboards.caseload import caseload_for
@@ -29,6 +31,8 @@ class ClinicFigures:
 def clinic_figures(user: User) -> ClinicFigures:
     """Aggregates only: what a clinic admin sees, with no client-level rows."""
     clinic = user.clinic
+    if clinic is None:  # staff without a clinic see no clinic figures
+        raise Http404("Not found")
     episodes = Episode.objects.filter(client__clinic=clinic)
     checkins = Session.objects.filter(episode__client__clinic=clinic, checkin__isnull=False)
     return ClinicFigures(
