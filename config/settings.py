@@ -233,7 +233,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Attune API",
-    "DESCRIPTION": "Push clients, appointments and attendance; pull flags and scores.",
+    "DESCRIPTION": "Read-only FHIR R4: an instrument as a Questionnaire; a check-in as a Bundle of "
+    "QuestionnaireResponses and score Observations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }

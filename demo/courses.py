@@ -132,7 +132,7 @@ def checkin_answers(rng: random.Random, course: Course, number: int, level: floa
 def _relationship(rng: random.Random, level: float, course: Course, number: int) -> dict:
     ruptured = course.rupture_at == number
     dip = 3.5 if ruptured else 0.0
-    items = {k: clip(rng.gauss(level - dip, 0.4)) for k in RELATIONSHIP_ITEMS}
+    items: dict[str, int | str] = {k: clip(rng.gauss(level - dip, 0.4)) for k in RELATIONSHIP_ITEMS}
     items["belief"] = clip(rng.gauss(level - dip / 2, 0.5))
     if ruptured:
         items["misunderstood"] = 1
