@@ -94,17 +94,22 @@ def main() -> None:
         findings = run_rules(facts, params)
         cohort.append((dropped, set(findings), {k for k, f in findings.items() if f.level == "red"}))
 
-    n = len(cohort)
-    dropouts = sum(1 for d, _, _ in cohort if d)
+    n, dropouts = len(cohort), sum(1 for d, _, _ in cohort if d)
     print(
         f"cohort: {n} episodes with session 3 attended; {dropouts} later dropped out "
         f"(base rate {dropouts / n:.1%}); analysed in {time.perf_counter() - started:.0f} s"
     )
+    print_table(table_rows(cohort, [r.id for r in rules]), markdown=args.markdown)
+
+
+def table_rows(cohort: list[tuple[bool, set[str], set[str]]], rule_ids: list[str]) -> list[tuple]:
+    """One row per rule, then the combinations: (name, flagged, precision, recall, specificity, AUC, lift)."""
+    n = len(cohort)
+    dropouts = sum(1 for d, _, _ in cohort if d)
 
     def row(name: str, fired) -> tuple:
         tp = sum(1 for d, f, r in cohort if d and fired(f, r))
         fp = sum(1 for d, f, r in cohort if not d and fired(f, r))
-        fn = dropouts - tp
         tn = n - dropouts - fp
         flagged = tp + fp
         precision = tp / flagged if flagged else float("nan")
@@ -112,22 +117,25 @@ def main() -> None:
         specificity = tn / (tn + fp) if tn + fp else float("nan")
         auc = (recall + specificity) / 2
         lift = precision / (dropouts / n) if flagged and dropouts else float("nan")
-        return name, flagged, precision, recall, specificity, auc, lift, fn
+        return name, flagged, precision, recall, specificity, auc, lift
 
-    rows = [row(r.id, lambda f, _r, rid=r.id: rid in f) for r in rules]
+    rows = [row(rid, lambda f, _r, rid=rid: rid in f) for rid in rule_ids]
     rows.append(row("any relationship rule", lambda f, _r: any(x.startswith("relationship.") for x in f)))
     rows.append(row("any rule", lambda f, _r: bool(f)))
     rows.append(row("any red flag", lambda _f, r: bool(r)))
+    return rows
 
+
+def print_table(rows: list[tuple], *, markdown: bool) -> None:
     header = ("rule", "flagged", "precision", "recall", "specificity", "AUC", "lift")
-    if args.markdown:
+    if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
-        for name, flagged, p, r, s, auc, lift, _ in rows:
+        for name, flagged, p, r, s, auc, lift in rows:
             print(f"| {name} | {flagged} | {p:.2f} | {r:.2f} | {s:.2f} | {auc:.2f} | {lift:.1f} |")
     else:
         print(f"{'rule':36} {'flagged':>7} {'prec':>6} {'recall':>6} {'spec':>6} {'AUC':>5} {'lift':>5}")
-        for name, flagged, p, r, s, auc, lift, _ in rows:
+        for name, flagged, p, r, s, auc, lift in rows:
             print(f"{name:36} {flagged:7d} {p:6.2f} {r:6.2f} {s:6.2f} {auc:5.2f} {lift:5.1f}")
 
 

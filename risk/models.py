@@ -32,7 +32,7 @@ class Flag(models.Model):
     pillar = models.CharField(max_length=32)
     level = models.CharField(max_length=8, choices=Level.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    # [{"text": plain-language reason, "evidence": {...}}] — see instruments.schemas.FlagReason.
+    # [{"text": plain-language reason, "evidence": {...}}] — see risk.schemas.FlagReason.
     reasons = models.JSONField(default=list)
     suggested_action = models.TextField()
     opened_at = models.DateTimeField()
