@@ -20,6 +20,8 @@ from regimen.models import PlanRevision
 
 SESSION_HOURS = [9, 10, 11, 13, 14, 15, 16, 17]
 SESSION_MINUTES = 50
+# Sorted: a set's order changes with Python's hash seed, and the clinic must not change with it.
+CLINICIAN_TROUBLE = sorted(Session.CLINICIAN_INITIATED) + [Session.Attendance.LATE_START]
 
 
 @dataclass
@@ -173,7 +175,7 @@ def _attendance(rng: random.Random, course: Course, number: int, *, stopped: boo
     if stopped:
         attendance = Session.Attendance.NO_SHOW
     elif course.clinician_unreliable and number <= 4 and roll < 0.35:
-        attendance = rng.choice(list(Session.CLINICIAN_INITIATED) + [Session.Attendance.LATE_START])
+        attendance = rng.choice(CLINICIAN_TROUBLE)
     elif roll < 0.05:
         attendance = Session.Attendance.NO_SHOW
     elif roll < 0.10:

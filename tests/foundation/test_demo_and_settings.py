@@ -54,6 +54,35 @@ def test_the_demo_is_deterministic_for_a_seed():
     assert len(runs[0]) > 12
 
 
+def test_the_demo_draws_the_same_attendance_whatever_the_hash_seed():
+    # Iterating a set follows Python's per-process hash seed; a draw from one would make the same
+    # --seed give a different clinic in each process.
+    script = (
+        "import random, django; django.setup()\n"
+        "from demo.batch import _attendance\n"
+        "from demo.courses import COURSES\n"
+        "course = next(c for c in COURSES if c.clinician_unreliable)\n"
+        "rng = random.Random(3)\n"
+        "print([str(_attendance(rng, course, 1, stopped=False)[0]) for _ in range(200)])\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    outputs = set()
+    for hash_seed in range(6):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**env, "PYTHONHASHSEED": str(hash_seed)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    drawn = outputs.pop()
+    assert "cancelled_clinician" in drawn and "rescheduled_clinician" in drawn
+
+
 @pytest.mark.django_db
 def test_the_demo_command_seeds_every_role_and_believable_courses():
     out = StringIO()
