@@ -7,7 +7,7 @@ test:  ## install the test dependencies, lint, check migrations and run the whol
 	scripts/test.sh
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports && DEBUG=true .venv/bin/mypy .
 
 worker:
 	.venv/bin/celery -A config worker --loglevel=INFO

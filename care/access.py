@@ -13,8 +13,9 @@ supervisor reads a supervisee's caseload, read-only). `may_write` is the one pla
 service that writes asks `require_write`, and loaders take `for_write=True` for pages that change data:
 403 for an object you may see but not change, 404 for one you may not see at all."""
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from care.models import CheckIn, Client, Episode, Session, User
@@ -25,17 +26,18 @@ def _is_staff_member(user) -> bool:
 
 
 def episodes_visible_to(user: User) -> QuerySet[Episode]:
-    if not _is_staff_member(user) or user.role == User.Role.ADMIN:
+    clinic_id = user.clinic_id if _is_staff_member(user) else None
+    if clinic_id is None or user.role == User.Role.ADMIN:
         return Episode.objects.none()
     mine = Q(clinician__user=user)
     if user.role == User.Role.SUPERVISOR:
-        # The clinician model through the episode's own field: the spine imports no app above it.
-        clinician_model = Episode._meta.get_field("clinician").related_model
-        supervisee_ids = clinician_model.objects.filter(
+        # By name, as Episode.clinician refers to it: the spine imports no app above it.
+        clinician_model = apps.get_model("clinicians", "Clinician")
+        supervisee_ids = clinician_model._default_manager.filter(
             supervisions_received__supervisor__user=user, supervisions_received__ended_on__isnull=True
         ).values("id")
         mine |= Q(clinician_id__in=supervisee_ids)
-    return Episode.objects.filter(mine, client__clinic_id=user.clinic_id)
+    return Episode.objects.filter(mine, client__clinic_id=clinic_id)
 
 
 def clients_visible_to(user: User) -> QuerySet[Client]:
@@ -50,10 +52,10 @@ def checkins_visible_to(user: User) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(session__episode__in=episodes_visible_to(user))
 
 
-def load_visible(queryset: QuerySet, pk: object):
+def load_visible[M: Model](queryset: QuerySet[M], pk: object) -> M:
     try:
-        return queryset.get(pk=int(pk))
-    except (TypeError, ValueError, queryset.model.DoesNotExist) as missing:
+        return queryset.get(pk=int(str(pk)))
+    except (TypeError, ValueError, ObjectDoesNotExist) as missing:
         raise Http404("Not found") from missing
 
 

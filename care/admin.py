@@ -6,7 +6,7 @@ from care.models import AuditEvent, Clinic, Program, User
 
 @admin.register(User)
 class AttuneUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("clinic", "role")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ("clinic", "role")}))
     list_display = ("username", "first_name", "last_name", "role", "clinic", "is_active")
     list_filter = ("role", "clinic", "is_active")
 

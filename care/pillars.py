@@ -17,12 +17,12 @@ if TYPE_CHECKING:  # the types only: the registry is imported while apps are sti
 @dataclass(frozen=True)
 class Pillar:
     key: str
-    label: str
+    label: "str | Promise"  # a lazily translated label
     order: int
     # Instrument keys that make up this pillar's section of the client's check-in, in order.
     instruments: tuple[str, ...]
-    # Risk rules: pure functions from an episode's facts to findings (see risk.facts).
-    rules: tuple[Callable[..., Any], ...] = field(default=())
+    # Risk rules (risk.facts.Rule, typed loosely here: the spine imports no layer above it).
+    rules: tuple[Any, ...] = field(default=())
     # The pillar's own facts for the rules: given the episodes' spine facts (risk.facts.EpisodeFacts),
     # returns {episode id: frozen facts}, loaded in a constant number of queries however many episodes.
     facts: Callable[[Sequence[Any]], Mapping[int, Any]] | None = None

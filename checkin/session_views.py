@@ -3,12 +3,13 @@ link, show a tablet code) and the cards each pillar adds (care.pillars.Pillar.se
 forms post to the pillar's own views."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from care.access import access_session
+from care.http import StaffRequest
 from care.models import CheckIn, Session
 from checkin.attendance import AttendanceError, session_record_attendance
 from checkin.selectors import SessionPage, session_read
@@ -17,7 +18,7 @@ from checkin.services import checkin_link_resend
 ATTENDANCE_CHOICES = [c for c in Session.Attendance.choices if c[0] != Session.Attendance.SCHEDULED]
 
 
-def _render(request: HttpRequest, page: SessionPage, *, status: int = 200, **extra) -> HttpResponse:
+def _render(request: StaffRequest, page: SessionPage, *, status: int = 200, **extra) -> HttpResponse:
     context = {
         "page": page,
         "session": page.session,
@@ -30,13 +31,13 @@ def _render(request: HttpRequest, page: SessionPage, *, status: int = 200, **ext
 
 @login_required
 @require_GET
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_detail(request: StaffRequest, session_id: int) -> HttpResponse:
     return _render(request, session_read(request.user, session_id))
 
 
 @login_required
 @require_POST
-def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_attendance(request: StaffRequest, session_id: int) -> HttpResponse:
     # 404 for a session the user may not see, 403 for one they may only look at (a supervisor).
     session = access_session(request.user, session_id, for_write=True)
     late = request.POST.get("late_minutes", "").strip()
@@ -56,7 +57,7 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_checkin_link(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_checkin_link(request: StaffRequest, session_id: int) -> HttpResponse:
     """A fresh link for the client: emailed, or shown as a short code for the clinic tablet. The code
     is shown once, in this response; only its hash is kept."""
     session = access_session(request.user, session_id, for_write=True)

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from care.http import StaffRequest
 from care.models import User
 from dashboards import caseload as caseload_reads
 from dashboards import portal, selectors
@@ -15,7 +16,7 @@ from risk.thresholds import thresholds_problems
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     if request.user.role == User.Role.ADMIN:
         return redirect("clinic-overview")
     if request.user.role == User.Role.SUPERVISOR:
@@ -32,7 +33,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @never_cache
 @login_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: StaffRequest) -> HttpResponse:
     """The clinician's home: caseload table (sortable, filterable) with the flag inbox beside it."""
     if request.user.role == User.Role.ADMIN:
         raise Http404("Not found")
@@ -60,7 +61,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_detail(request: StaffRequest, client_id: int) -> HttpResponse:
     """The single-case page: what's working, what isn't, session by session."""
     page = client_page_read(request.user, client_id, episode_id=request.GET.get("episode"))
     return render(
@@ -73,7 +74,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def portal_link_send(request: HttpRequest, client_id: int) -> HttpResponse:
+def portal_link_send(request: StaffRequest, client_id: int) -> HttpResponse:
     """Email the client a link to their own page. The client's own clinician sends it; a supervisor
     reads (403: portal_link_send asks care.access)."""
     episode = portal.portal_episode(request.user, client_id)
@@ -91,7 +92,7 @@ def portal_link_send(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def supervision(request: HttpRequest) -> HttpResponse:
+def supervision(request: StaffRequest) -> HttpResponse:
     if request.user.role != User.Role.SUPERVISOR:
         raise Http404("Not found")
     episodes = selectors.caseload_read(request.user)
@@ -99,7 +100,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def clinic_overview(request: HttpRequest) -> HttpResponse:
+def clinic_overview(request: StaffRequest) -> HttpResponse:
     if request.user.role != User.Role.ADMIN:
         raise Http404("Not found")
     figures = selectors.clinic_figures(request.user)

@@ -6,12 +6,12 @@ alike), and every check-in read is audited."""
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from care.access import checkins_visible_to
 from care.audit import audit_record
+from care.http import StaffApiRequest
 from care.models import AuditEvent
 from instruments import fhir
 from instruments.library import get_instrument
@@ -25,7 +25,7 @@ class InstrumentQuestionnaireApi(APIView):
         parameters=[OpenApiParameter("version", str, required=False)],
         responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
     )
-    def get(self, request: Request, key: str) -> Response:
+    def get(self, request: StaffApiRequest, key: str) -> Response:
         if not request.user.clinic_id:
             raise Http404("Not found")
         version = request.query_params.get("version") or None
@@ -42,7 +42,7 @@ class CheckInBundleApi(APIView):
     @extend_schema(
         operation_id="checkin_fhir_bundle", responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
     )
-    def get(self, request: Request, checkin_id: int) -> Response:
+    def get(self, request: StaffApiRequest, checkin_id: int) -> Response:
         checkin = (
             checkins_visible_to(request.user)
             .select_related("session__episode__client")

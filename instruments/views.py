@@ -6,11 +6,12 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from care.http import StaffRequest
 from care.models import User
 from instruments import fhir
 from instruments.library import DefinitionError, builtin_instruments
@@ -25,16 +26,14 @@ from instruments.services import (
 MAX_UPLOAD_BYTES = 1_000_000
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: StaffRequest) -> None:
     user = request.user
     if user.role != User.Role.ADMIN or not user.clinic_id or not user.is_active:
         raise Http404("Not found")
 
 
-def _page(request: HttpRequest, *, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
-    rows = list(
-        InstrumentDefinition.objects.filter(clinic_id=request.user.clinic_id).select_related("loaded_by")
-    )
+def _page(request: StaffRequest, *, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+    rows = list(InstrumentDefinition.objects.filter(clinic=request.user.clinic).select_related("loaded_by"))
     loaded = []
     for row in rows:
         instrument = Instrument.model_validate(row.definition, strict=False)
@@ -49,19 +48,19 @@ def _page(request: HttpRequest, *, errors: list[str] | None = None, status: int 
 
 @login_required
 @require_GET
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: StaffRequest) -> HttpResponse:
     _require_admin(request)
     return _page(request)
 
 
 @login_required
 @require_POST
-def instrument_upload(request: HttpRequest) -> HttpResponse:
+def instrument_upload(request: StaffRequest) -> HttpResponse:
     _require_admin(request)
     upload = request.FILES.get("file")
     if upload is None:
         return _page(request, errors=[_("Choose a definition file to load.")], status=400)
-    if upload.size > MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
         return _page(
             request, errors=[_("The file is larger than 1 MB; no instrument needs that much.")], status=400
         )
@@ -94,7 +93,7 @@ def instrument_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def instrument_set_active(request: HttpRequest, definition_id: int) -> HttpResponse:
+def instrument_set_active(request: StaffRequest, definition_id: int) -> HttpResponse:
     _require_admin(request)
     get_object_or_404(InstrumentDefinition, clinic_id=request.user.clinic_id, pk=definition_id)
     active = request.POST.get("active") == "1"
@@ -124,7 +123,7 @@ def _questionnaire_download(instrument: Instrument) -> HttpResponse:
 
 @login_required
 @require_GET
-def instrument_download(request: HttpRequest, definition_id: int) -> HttpResponse:
+def instrument_download(request: StaffRequest, definition_id: int) -> HttpResponse:
     _require_admin(request)
     row = get_object_or_404(InstrumentDefinition, clinic_id=request.user.clinic_id, pk=definition_id)
     return _questionnaire_download(Instrument.model_validate(row.definition, strict=False))
@@ -132,7 +131,7 @@ def instrument_download(request: HttpRequest, definition_id: int) -> HttpRespons
 
 @login_required
 @require_GET
-def builtin_download(request: HttpRequest, key: str) -> HttpResponse:
+def builtin_download(request: StaffRequest, key: str) -> HttpResponse:
     _require_admin(request)
     instrument = builtin_instruments().get(key)
     if instrument is None:

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from care.access import access_episode
+from care.http import StaffRequest
 from readiness import services
 from readiness.selectors import access_goal
 
@@ -40,7 +41,7 @@ def _back(client_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def goal_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+def goal_add(request: StaffRequest, episode_id: int) -> HttpResponse:
     # A supervisor sees the goals (403 here); the clinician holding the episode records them.
     episode = access_episode(request.user, episode_id, for_write=True)
     form = GoalForm(request.POST)
@@ -63,7 +64,7 @@ def goal_add(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def goal_endorse(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_endorse(request: StaffRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id, for_write=True)
     endorsed = request.POST.get("endorsed") == "yes"
     services.goal_set_endorsement(actor=request.user, goal=goal, endorsed=endorsed)
@@ -73,7 +74,7 @@ def goal_endorse(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def goal_achieve(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_achieve(request: StaffRequest, goal_id: int) -> HttpResponse:
     goal = access_goal(request.user, goal_id, for_write=True)
     try:
         services.goal_achieve(actor=request.user, goal=goal)

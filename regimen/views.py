@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from care.access import require_write
+from care.http import StaffRequest
 from regimen import selectors, services
 from regimen.models import PlanRevision
 
@@ -47,7 +48,7 @@ class PlanForm(forms.Form):
 
 @never_cache
 @login_required
-def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
+def plan_edit(request: StaffRequest, episode_id: int) -> HttpResponse:
     """GET: the plan with its history and a form; POST: save a new revision, back to the client page."""
     episode, revisions = selectors.plan_history_read(request.user, episode_id)
     current = revisions[0] if revisions else None

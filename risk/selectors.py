@@ -3,13 +3,13 @@ not-yours alike."""
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from care.access import episodes_visible_to, load_visible, require_write
 from care.audit import audit_list_read, audit_record
 from care.models import AuditEvent, User
-from risk.models import Flag
+from risk.models import Flag, FlagEvent
 
 
 def flags_visible_to(user: User) -> QuerySet[Flag]:
@@ -83,9 +83,15 @@ def flag_inbox_read(user: User) -> tuple[list[Flag], list[Flag], list[Flag]]:
 
 
 def flag_detail_read(user: User, flag_id: object) -> Flag:
-    """One flag with its history; 404 for missing and not-yours alike."""
-
-    flag = access_flag(user, flag_id)
-    flag.history = list(flag.events.select_related("actor").order_by("at", "id"))
+    """One flag with its history (`flag.history`, oldest first); 404 for missing and not-yours alike."""
+    history = Prefetch(
+        "events", queryset=FlagEvent.objects.select_related("actor").order_by("at", "id"), to_attr="history"
+    )
+    flag = load_visible(
+        flags_visible_to(user)
+        .select_related("episode__client", "episode__clinician__user")
+        .prefetch_related(history),
+        flag_id,
+    )
     audit_record(actor=user, action=AuditEvent.Action.READ, obj=flag, client=flag.episode.client_id)
     return flag

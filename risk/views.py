@@ -6,7 +6,7 @@ actions.js sends the same POST with `X-Requested-With: fetch` and swaps in the u
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from care.access import may_write
+from care.http import StaffRequest
 from care.models import User
 from risk import selectors
 from risk.models import Flag
@@ -40,11 +41,11 @@ def _titled(flags):
     return flags
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
+def _wants_fragment(request: StaffRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _back(request: HttpRequest, flag: Flag) -> HttpResponse:
+def _back(request: StaffRequest, flag: Flag) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         target = ""
@@ -58,7 +59,7 @@ def _may_act(user: User, flag: Flag) -> bool:
 
 @login_required
 @require_GET
-def flag_inbox(request: HttpRequest) -> HttpResponse:
+def flag_inbox(request: StaffRequest) -> HttpResponse:
     if request.user.role == User.Role.ADMIN:
         raise PermissionDenied
     active, stale, resolved = selectors.flag_inbox_read(request.user)
@@ -72,14 +73,14 @@ def flag_inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_detail(request: StaffRequest, flag_id: int) -> HttpResponse:
     flag = _titled([selectors.flag_detail_read(request.user, flag_id)])[0]
     for event in flag.history:
         event.label = EVENT_WORDS.get(event.action, event.action)
     return render(request, "risk/detail.html", {"flag": flag, "may_act": _may_act(request.user, flag)})
 
 
-def _step(request: HttpRequest, flag_id: int, do, done_message: str) -> HttpResponse:
+def _step(request: StaffRequest, flag_id: int, do, done_message: str) -> HttpResponse:
     flag = selectors.access_flag(request.user, flag_id, for_write=True)
     error = ""
     try:
@@ -101,13 +102,13 @@ def _step(request: HttpRequest, flag_id: int, do, done_message: str) -> HttpResp
     return _back(request, flag)
 
 
-def _text(request: HttpRequest, name: str) -> str:
+def _text(request: StaffRequest, name: str) -> str:
     return request.POST.get(name, "")[:MAX_NOTE]
 
 
 @login_required
 @require_POST
-def flag_acknowledge_view(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_acknowledge_view(request: StaffRequest, flag_id: int) -> HttpResponse:
     return _step(
         request,
         flag_id,
@@ -118,7 +119,7 @@ def flag_acknowledge_view(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def flag_repair_view(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_repair_view(request: StaffRequest, flag_id: int) -> HttpResponse:
     return _step(
         request,
         flag_id,
@@ -129,7 +130,7 @@ def flag_repair_view(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def flag_resolve_view(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_resolve_view(request: StaffRequest, flag_id: int) -> HttpResponse:
     return _step(
         request,
         flag_id,

@@ -41,6 +41,8 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== import layers"
 .venv/bin/lint-imports --no-cache
+echo "== types"
+DEBUG=true .venv/bin/mypy .
 echo "== migrations"
 DEBUG=true DATABASE_URL=sqlite:///:memory: $py manage.py makemigrations --check --dry-run
 echo "== pytest on ${DATABASE_URL:-SQLite}"
