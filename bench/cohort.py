@@ -1,6 +1,6 @@
 """Which risk rules separate later dropouts from stayers? A cohort study on the demo generator.
 
-The demo (demo/seed.py) makes dropout depend on the early alliance. For every episode whose session 3
+The demo (its courses of care in demo/courses.py) makes dropout depend on the early alliance. For every episode whose session 3
 was attended, this replays the engine's rules on the facts as they stood 72 hours after session 3
 (sessions 1–3 only: nothing from later leaks in), then compares the flags with what happened next:
 did the client stop attending (Episode.end_reason = client_stopped) or stay?
