@@ -3,8 +3,10 @@ import os
 import pytest
 from django.core.management import call_command
 
+from alliance.facts import clear_totals_cache
 from care.models import User
-from tests import factories
+from tests.care.factories import ClinicFactory, EpisodeFactory, UserFactory
+from tests.clinicians.factories import ClinicianFactory, SupervisionFactory, SupervisorFactory
 
 
 def require_service(name: str, available: bool) -> None:
@@ -23,23 +25,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("createcachetable", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_relationship_totals():
+    """The relationship pillar caches each clinic's totals per session number for the engine; a test
+    starts without another test's totals."""
+    clear_totals_cache()
+
+
 @pytest.fixture
 def clinic(db):
-    return factories.ClinicFactory()
+    return ClinicFactory()
 
 
 @pytest.fixture
 def personas(db):
     """Two clinicians in one clinic (owner and colleague), a supervisor of the owner, an admin, and a
     clinician in another clinic (outsider) — each with one client episode."""
-    clinic = factories.ClinicFactory(name="Riverside")
-    other_clinic = factories.ClinicFactory(name="Elsewhere")
-    owner = factories.ClinicianFactory(user__clinic=clinic, user__username="owner")
-    colleague = factories.ClinicianFactory(user__clinic=clinic, user__username="colleague")
-    supervisor = factories.SupervisorFactory(user__clinic=clinic, user__username="supervisor")
-    factories.SupervisionFactory(supervisor=supervisor, supervisee=owner)
-    outsider = factories.ClinicianFactory(user__clinic=other_clinic, user__username="outsider")
-    admin = factories.UserFactory(clinic=clinic, role=User.Role.ADMIN, username="admin")
+    clinic = ClinicFactory(name="Riverside")
+    other_clinic = ClinicFactory(name="Elsewhere")
+    owner = ClinicianFactory(user__clinic=clinic, user__username="owner")
+    colleague = ClinicianFactory(user__clinic=clinic, user__username="colleague")
+    supervisor = SupervisorFactory(user__clinic=clinic, user__username="supervisor")
+    SupervisionFactory(supervisor=supervisor, supervisee=owner)
+    outsider = ClinicianFactory(user__clinic=other_clinic, user__username="outsider")
+    admin = UserFactory(clinic=clinic, role=User.Role.ADMIN, username="admin")
     return {
         "clinic": clinic,
         "owner": owner,
@@ -47,7 +56,7 @@ def personas(db):
         "supervisor": supervisor,
         "outsider": outsider,
         "admin": admin,
-        "owner_episode": factories.EpisodeFactory(clinician=owner),
-        "colleague_episode": factories.EpisodeFactory(clinician=colleague),
-        "outsider_episode": factories.EpisodeFactory(clinician=outsider),
+        "owner_episode": EpisodeFactory(clinician=owner),
+        "colleague_episode": EpisodeFactory(clinician=colleague),
+        "outsider_episode": EpisodeFactory(clinician=outsider),
     }

@@ -13,8 +13,9 @@ from care.models import AccessLink, CheckIn, Client, Session
 from checkin.attendance import session_record_attendance
 from checkin.services import checkin_link_resend
 from risk.models import Flag
-from tests import factories
+from tests.alliance.factories import ClinicianRatingFactory
 from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
+from tests.care.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +33,7 @@ def cache_table(transactional_db):
 @pytest.fixture
 def checkin_link(personas):
     """An attended first session with its check-in open; returns (session, token)."""
-    session = factories.SessionFactory(
+    session = SessionFactory(
         episode=personas["owner_episode"], number=1, attendance=Session.Attendance.SCHEDULED
     )
     session_record_attendance(
@@ -285,11 +286,9 @@ def test_the_clinicians_session_page_and_rating(request, live_server, personas, 
 def test_a_supervisor_reads_the_session_page(page, live_server, personas, checkin_link):
     """The supervisor sees the same cards, read-only: no forms, the clinician's rating as answers."""
     session, _token = checkin_link
-    ClinicianRating.objects.create(
+    ClinicianRatingFactory(
         session=session,
         rated_by=personas["owner"].user,
-        rated_at=timezone.now(),
-        instrument_version="1",
         answers={"heard": 7, "goals": 6, "approach": 8, "overall": 7, "belief": 8},
         rupture_noticed=True,
         rupture_note="Went quiet after homework came up.",

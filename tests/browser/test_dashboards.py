@@ -7,7 +7,7 @@ import pytest
 from dashboards.portal import portal_link_issue
 from risk.models import Flag
 from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
-from tests.dashboards.builders import seed_caseload
+from tests.dashboards.factories import seed_caseload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

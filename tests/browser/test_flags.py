@@ -4,8 +4,10 @@ import pytest
 
 from risk import engine as risk
 from risk.models import Flag
+from tests.alliance.factories import rel
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, serious_accessibility_violations, sign_in
-from tests.risk.helpers import add_session, rel, submit
+from tests.care.factories import SessionFactory
+from tests.checkin.factories import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,9 +20,9 @@ def shot(page, name: str, width: int) -> None:
 def flagged(personas):
     """The owner's client rated session 1 well and session 2 poorly, with a rupture in their words."""
     episode = personas["owner_episode"]
-    submit(add_session(episode, 1, days_ago=8), rel())
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel())
     submit(
-        add_session(episode, 2, days_ago=1),
+        SessionFactory(episode=episode, number=2, days_ago=1),
         rel(heard=6, goals=7, overall=6, misunderstood=1, misunderstood_words="You moved on when I cried."),
     )
     risk.evaluate_episode(episode.pk)

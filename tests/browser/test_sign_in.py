@@ -3,15 +3,16 @@
 import pytest
 
 from care.models import User
-from tests import factories
 from tests.browser.conftest import screenshot, serious_accessibility_violations, sign_in
+from tests.care.factories import EpisodeFactory, UserFactory
+from tests.clinicians.factories import ClinicianFactory, SupervisionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_clinician_signs_in_and_lands_on_their_caseload(page, live_server):
-    clinician = factories.ClinicianFactory(user__username="dana", user__first_name="Dana")
-    episode = factories.EpisodeFactory(clinician=clinician, client__given_name="Maya")
+    clinician = ClinicianFactory(user__username="dana", user__first_name="Dana")
+    episode = EpisodeFactory(clinician=clinician, client__given_name="Maya")
 
     sign_in(page, live_server, "dana")
 
@@ -22,14 +23,12 @@ def test_a_clinician_signs_in_and_lands_on_their_caseload(page, live_server):
 
 def test_a_supervisor_and_an_admin_land_on_their_own_pages(page, live_server):
     # Given a supervisor who supervises Dana, whose client Maya is in care, and the clinic's admin
-    supervision = factories.SupervisionFactory(
-        supervisor__user__username="sam", supervisee__user__first_name="Dana"
-    )
+    supervision = SupervisionFactory(supervisor__user__username="sam", supervisee__user__first_name="Dana")
     clinic = supervision.supervisor.clinic
-    episode = factories.EpisodeFactory(
+    episode = EpisodeFactory(
         clinician=supervision.supervisee, client__clinic=clinic, client__given_name="Maya"
     )
-    factories.UserFactory(username="alex", role=User.Role.ADMIN, clinic=clinic)
+    UserFactory(username="alex", role=User.Role.ADMIN, clinic=clinic)
 
     # When the supervisor signs in, they land on their supervisees' caseloads, Dana's client among them
     sign_in(page, live_server, "sam")
@@ -57,7 +56,7 @@ def test_a_supervisor_and_an_admin_land_on_their_own_pages(page, live_server):
 
 
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(page, live_server):
-    factories.ClinicianFactory(user__username="dana")
+    ClinicianFactory(user__username="dana")
 
     sign_in(page, live_server, "dana", password="not the password")
 

@@ -20,7 +20,7 @@ from instruments.services import instrument_definition_load
 from risk import engine
 from risk.facts import EpisodeFacts, Finding, Params, reason, rule
 from risk.models import Flag
-from tests import factories
+from tests.care import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from care.models import AccessLink, CheckIn, Score
-from tests.checkin.conftest import GOOD
+from tests.checkin.factories import GOOD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from care.models import Session
-from tests import factories
-from tests.checkin.conftest import GOOD, attend
+from tests.care.factories import SessionFactory
+from tests.checkin.factories import GOOD, attend
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,8 @@ def test_query_counts_do_not_grow_with_history(client, personas, django_capture_
     counts = []
     for number in [1, 2, 12]:
         for earlier in range(len(counts) and number - 1 or 0):
-            factories.SessionFactory(episode=episode, number=100 + number * 10 + earlier)
-        session = factories.SessionFactory(
-            episode=episode, number=number, attendance=Session.Attendance.SCHEDULED
-        )
+            SessionFactory(episode=episode, number=100 + number * 10 + earlier)
+        session = SessionFactory(episode=episode, number=number, attendance=Session.Attendance.SCHEDULED)
         token = attend(session, owner, django_capture_on_commit_callbacks)
         form, submit, seconds = cost(client, token)
         counts.append((form, submit))

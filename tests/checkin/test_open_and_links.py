@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from care.links import hash_secret
 from care.models import AccessLink, CheckIn, Client, Session
-from tests import factories
-from tests.checkin.conftest import GOOD, attend
+from tests.care.factories import SessionFactory
+from tests.checkin.factories import GOOD, attend
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_the_email_is_in_the_clients_language_and_the_ttl_is_the_clinics(
     clinic.save()
     episode = personas["owner_episode"]
     Client.objects.filter(pk=episode.client_id).update(preferred_language="es")
-    session = factories.SessionFactory(episode=episode, number=1, attendance=Session.Attendance.SCHEDULED)
+    session = SessionFactory(episode=episode, number=1, attendance=Session.Attendance.SCHEDULED)
     attend(session, personas["owner"].user, django_capture_on_commit_callbacks)
     assert "sesión" in mail.outbox[-1].subject
     link = AccessLink.objects.get(checkin__session=session)
@@ -47,7 +47,7 @@ def test_the_email_is_in_the_clients_language_and_the_ttl_is_the_clinics(
 def test_a_client_without_email_still_gets_a_tablet_code(personas, django_capture_on_commit_callbacks):
     episode = personas["owner_episode"]
     Client.objects.filter(pk=episode.client_id).update(email="")
-    session = factories.SessionFactory(episode=episode, number=1, attendance=Session.Attendance.SCHEDULED)
+    session = SessionFactory(episode=episode, number=1, attendance=Session.Attendance.SCHEDULED)
     from checkin.attendance import session_record_attendance
 
     with django_capture_on_commit_callbacks(execute=True):

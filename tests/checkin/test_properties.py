@@ -11,7 +11,7 @@ from care.models import AccessLink, CheckIn, Score
 from checkin.services import CheckInInvalid, checkin_submit, checkin_validate, instruments_of
 from instruments.forms import parse_answers
 from risk.models import Flag
-from tests.checkin.conftest import good_answers
+from tests.checkin.factories import good_answers
 
 pytestmark = pytest.mark.django_db
 

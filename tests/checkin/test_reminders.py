@@ -8,7 +8,8 @@ from django.core import mail
 from care.models import AccessLink, CheckIn
 from checkin import tasks
 from checkin.services import checkin_send_reminders
-from tests.checkin.conftest import GOOD, LINK
+from tests.care.factories import CheckInFactory
+from tests.checkin.factories import GOOD, LINK
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +46,7 @@ def test_no_reminder_once_answered_and_expired_checkins_are_marked(client, opene
     sent = CheckIn.objects.get(session=session).sent_at
     assert checkin_send_reminders(now=sent + dt.timedelta(hours=49)) == 0
 
-    from tests import factories
-    from tests.checkin.conftest import attend  # noqa: F401 - the same path a clinician takes
-
-    other = factories.CheckInFactory(session__episode=personas["owner_episode"], session__number=2)
+    other = CheckInFactory(session__episode=personas["owner_episode"], session__number=2)
     assert checkin_send_reminders(now=sent + dt.timedelta(hours=49)) == 0
     other.refresh_from_db()
     assert other.status == CheckIn.Status.EXPIRED, "no live link left: the check-in is marked expired"

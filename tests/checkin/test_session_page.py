@@ -1,30 +1,22 @@
-"""The clinician's session page: who may see it, attendance, a new link or tablet code, and the
-clinician's own 30-second rating."""
+"""The clinician's session page: who may see it, attendance, a new link or tablet code, and the cards
+pillars add to it (the clinician's own rating is tested with the relationship pillar, tests/alliance)."""
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from alliance.models import ClinicianRating
 from care.models import AuditEvent, CheckIn, Session
 from care.pillars import Pillar, SessionWidget, register, unregister
-from tests import factories
+from tests.alliance.factories import RATING
+from tests.care.factories import CheckInFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
-
-RATING = {
-    "rating.heard": "7",
-    "rating.goals": "6",
-    "rating.approach": "8",
-    "rating.overall": "7",
-    "rating.belief": "8",
-}
 
 
 @pytest.fixture
 def sessions(personas):
     return {
-        who: factories.SessionFactory(episode=personas[f"{who}_episode"], number=1)
+        who: SessionFactory(episode=personas[f"{who}_episode"], number=1)
         for who in ["owner", "colleague", "outsider"]
     }
 
@@ -68,7 +60,7 @@ def test_viewing_the_session_is_audited(client, personas, sessions):
 def test_recording_attendance_opens_the_checkin_and_emails_the_link(
     client, personas, django_capture_on_commit_callbacks
 ):
-    session = factories.SessionFactory(
+    session = SessionFactory(
         episode=personas["owner_episode"], number=1, attendance=Session.Attendance.SCHEDULED
     )
     client.force_login(personas["owner"].user)
@@ -108,7 +100,7 @@ def test_colleagues_cannot_post_to_someone_elses_session(client, personas, sessi
 
 def test_a_tablet_code_is_shown_once_and_opens_the_form(client, personas, sessions):
     session = sessions["owner"]
-    factories.CheckInFactory(session=session)
+    CheckInFactory(session=session)
     client.force_login(personas["owner"].user)
     response = client.post(reverse("session-checkin-link", args=[session.pk]), {"how": "tablet"})
     html = response.content.decode()
@@ -120,45 +112,6 @@ def test_a_tablet_code_is_shown_once_and_opens_the_form(client, personas, sessio
     opened = client.post("/c/", {"code": code})
     assert opened.status_code == 302
     assert client.get(opened["Location"]).status_code == 200
-
-
-def test_the_clinicians_rating_is_stored_and_audited(client, personas, sessions):
-    session = sessions["owner"]
-    client.force_login(personas["owner"].user)
-    response = client.post(
-        reverse("session-rating", args=[session.pk]),
-        {**RATING, "rupture_noticed": "on", "rupture_note": "She went quiet after I mentioned homework."},
-    )
-    assert response.status_code == 302
-    rating = ClinicianRating.objects.get(session=session)
-    assert rating.answers == {"heard": 7, "goals": 6, "approach": 8, "overall": 7, "belief": 8}
-    assert rating.rupture_noticed and "homework" in rating.rupture_note
-    assert rating.rated_by == personas["owner"].user
-    assert AuditEvent.objects.filter(object_type="alliance.ClinicianRating", action="create").exists()
-    # Saving again replaces it.
-    client.post(reverse("session-rating", args=[session.pk]), {**RATING, "rating.heard": "3"})
-    rating.refresh_from_db()
-    assert rating.answers["heard"] == 3 and not rating.rupture_noticed
-    assert ClinicianRating.objects.count() == 1
-
-
-@pytest.mark.parametrize("bad", ["11", "-1", "seven", ""])
-def test_a_bad_rating_is_refused_and_keeps_what_was_entered(client, personas, sessions, bad):
-    session = sessions["owner"]
-    client.force_login(personas["owner"].user)
-    response = client.post(reverse("session-rating", args=[session.pk]), {**RATING, "rating.heard": bad})
-    assert response.status_code == 400
-    assert 'name="rating.goals" value="6" checked' in response.content.decode()
-    assert not ClinicianRating.objects.exists()
-
-
-def test_a_session_not_attended_cannot_be_rated(client, personas):
-    session = factories.SessionFactory(
-        episode=personas["owner_episode"], number=1, attendance=Session.Attendance.NO_SHOW
-    )
-    client.force_login(personas["owner"].user)
-    assert client.post(reverse("session-rating", args=[session.pk]), RATING).status_code == 400
-    assert not ClinicianRating.objects.exists()
 
 
 TOY_TEMPLATE = "toy/_session_card.html"
@@ -202,13 +155,3 @@ def test_a_pillar_adds_its_card_to_the_session_page_through_the_registry(
     # The relationship pillar's card is still there, read-only for the supervisor, before the toy's.
     assert html.index("Your rating of the session") < html.index("Toy card")
     assert 'action="/sessions/' not in html.split("Your rating of the session")[1].split("Toy card")[0]
-
-
-def test_a_refused_rating_comes_back_with_the_way_to_the_session(client, personas, sessions):
-    session = sessions["owner"]
-    client.force_login(personas["owner"].user)
-    response = client.post(reverse("session-rating", args=[session.pk]), {**RATING, "rating.heard": "11"})
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert f'href="{reverse("session-detail", args=[session.pk])}"' in html
-    assert 'role="alert"' in html or "field-error" in html

@@ -12,7 +12,7 @@ from checkin import services as checkins
 from checkin.services import CheckInInvalid, checkin_submit
 from instruments.library import get_instrument
 from risk.models import Flag
-from tests.checkin.conftest import GOOD, good_answers
+from tests.checkin.factories import GOOD, good_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.dashboards.builders import seed_caseload
+from tests.dashboards.factories import seed_caseload
 
 
 @pytest.fixture

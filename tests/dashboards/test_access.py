@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from care.models import AccessLink
 from dashboards.portal import portal_link_issue, portal_link_send
-from readiness.models import Goal
-from tests import factories
+from tests.care.factories import CheckInFactory
+from tests.readiness.factories import GoalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def owned(personas):
     episode = personas["owner_episode"]
-    goal = Goal.objects.create(episode=episode, text="Sleep through the night", set_on=episode.opened_on)
+    goal = GoalFactory(episode=episode, set_on=episode.opened_on)
     return {"episode": episode, "client": episode.client, "goal": goal}
 
 
@@ -144,7 +144,7 @@ def test_a_check_in_link_does_not_open_the_portal(client, personas):
     from care.links import link_issue
     from care.models import AccessLink
 
-    checkin = factories.CheckInFactory(session__episode=personas["owner_episode"])
+    checkin = CheckInFactory(session__episode=personas["owner_episode"])
     _link, token, _code = link_issue(
         purpose=AccessLink.Purpose.CHECKIN,
         client=checkin.session.episode.client,

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from care.models import Clinic, Score
-from tests.dashboards.builders import seed_caseload
+from tests.dashboards.factories import seed_caseload
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,8 @@ from django.utils import timezone
 from care.models import AccessLink, AuditEvent, Client, Score
 from dashboards.caseload import caseload_trend, recent_scores
 from dashboards.portal import portal_link_issue
-from readiness.models import Goal
-from regimen.models import PlanRevision
-from tests import factories
-from tests.dashboards.builders import seed_caseload
+from tests.care.factories import CheckInFactory, EpisodeFactory, ProgramFactory
+from tests.dashboards.factories import seed_caseload
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +33,8 @@ def test_clinician_home_lists_own_caseload_with_flags_and_pillar_chips(client, p
 
 def test_caseload_filters_by_flagged_and_program_and_sorts(client, personas, rich_case):
     # Given three clients of which two are flagged (flag_every=2), and one more in another program
-    other_program = factories.ProgramFactory(clinic=personas["clinic"], name="Young adults")
-    extra = factories.EpisodeFactory(clinician=personas["owner"], program=other_program)
+    other_program = ProgramFactory(clinic=personas["clinic"], name="Young adults")
+    extra = EpisodeFactory(clinician=personas["owner"], program=other_program)
     client.force_login(personas["owner"].user)
 
     flagged = client.get(reverse("caseload"), {"flagged": "1"}).context["page"]
@@ -83,7 +81,7 @@ def test_client_page_shows_charts_answers_own_words_plan_goals_and_audits_the_re
 
 def test_the_clients_own_words_are_escaped(client, personas):
     # Given a check-in whose free text contains markup
-    checkin = factories.CheckInFactory(
+    checkin = CheckInFactory(
         session__episode=personas["owner_episode"],
         status="submitted",
         submitted_at=timezone.now(),
@@ -94,80 +92,6 @@ def test_the_clients_own_words_are_escaped(client, personas):
     body = client.get(reverse("client-detail", args=[checkin.session.episode.client_id])).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; I felt rushed" in body
     assert "<script>alert" not in body
-
-
-def test_plan_revisions_keep_every_change(client, personas):
-    episode = personas["owner_episode"]
-    client.force_login(personas["owner"].user)
-    url = reverse("plan-edit", args=[episode.pk])
-    plan = {
-        "diagnosis_code": "f33.1",
-        "diagnosis_label": "Major depressive disorder, recurrent, moderate",
-        "modality": "cbt",
-        "frequency": "weekly",
-        "container": "individual",
-    }
-    assert client.post(url, plan).status_code == 302
-    assert (
-        client.post(
-            url, {**plan, "frequency": "fortnightly", "note": "Client asked for more time between"}
-        ).status_code
-        == 302
-    )
-    revisions = list(PlanRevision.objects.filter(episode=episode).order_by("number"))
-    assert [(r.number, r.frequency, r.diagnosis_code) for r in revisions] == [
-        (1, "weekly", "F33.1"),
-        (2, "fortnightly", "F33.1"),
-    ]
-    assert AuditEvent.objects.filter(object_type="regimen.PlanRevision", action="create").count() == 2
-    body = client.get(reverse("client-detail", args=[episode.client_id])).content.decode()
-    assert "Every two weeks" in body and "2 revisions" in body
-
-
-@pytest.mark.parametrize(
-    ("code", "label", "field"),
-    [
-        ("33.1", "Depression", "diagnosis_code"),
-        ("F33.1.2", "Depression", "diagnosis_code"),
-        ("U07.1", "COVID", "diagnosis_code"),
-        ("F33.1", "   ", "diagnosis_label"),
-    ],
-)
-def test_plan_refuses_a_malformed_icd10_code_or_a_missing_label(client, personas, code, label, field):
-    episode = personas["owner_episode"]
-    client.force_login(personas["owner"].user)
-    response = client.post(
-        reverse("plan-edit", args=[episode.pk]),
-        {
-            "diagnosis_code": code,
-            "diagnosis_label": label,
-            "modality": "cbt",
-            "frequency": "weekly",
-            "container": "individual",
-        },
-    )
-    assert response.status_code == 400
-    assert field in response.context["form"].errors
-    assert not PlanRevision.objects.filter(episode=episode).exists()
-
-
-def test_goals_are_added_endorsed_and_achieved_from_the_client_page(client, personas):
-    episode = personas["owner_episode"]
-    client.force_login(personas["owner"].user)
-    client.post(
-        reverse("goal-add", args=[episode.pk]), {"text": "  Go back to work part-time  ", "endorsed": ""}
-    )
-    goal = Goal.objects.get(episode=episode)
-    assert goal.text == "Go back to work part-time" and goal.endorsed_by_client is None
-    client.post(reverse("goal-endorse", args=[goal.pk]), {"endorsed": "no"})
-    goal.refresh_from_db()
-    assert goal.endorsed_by_client is False
-    client.post(reverse("goal-achieve", args=[goal.pk]))
-    goal.refresh_from_db()
-    assert goal.achieved_on == timezone.localdate()
-    response = client.post(reverse("goal-achieve", args=[goal.pk]), follow=True)
-    assert "already marked achieved" in response.content.decode()
-    assert AuditEvent.objects.filter(object_type="readiness.Goal").count() == 3
 
 
 def test_sending_the_portal_link_emails_a_link_that_opens_the_clients_page_again_and_again(
@@ -256,24 +180,3 @@ def test_sparkline_holds_the_last_twelve_relationship_totals_oldest_first(person
     )[-12:]
     assert recent_relationship_totals([episode.pk])[episode.pk] == expected
     assert recent_relationship_totals([]) == {}
-
-
-def test_a_goal_the_client_does_not_endorse_raises_its_flag_at_once(
-    client, personas, django_capture_on_commit_callbacks
-):
-    # Given a goal recorded on the client page
-    episode = personas["owner_episode"]
-    client.force_login(personas["owner"].user)
-    client.post(reverse("goal-add", args=[episode.pk]), {"text": "Stop drinking entirely", "endorsed": ""})
-    goal = Goal.objects.get(episode=episode)
-    # When the clinician records that the client does not endorse it
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("goal-endorse", args=[goal.pk]), {"endorsed": "no"})
-    # Then the risk engine has already looked, and the flag quotes the goal
-    flag = episode.flags.get(rule="readiness.goal_not_endorsed")
-    assert "Stop drinking entirely" in flag.reasons[0]["text"]
-    # And endorsing it later lets the flag go
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("goal-endorse", args=[goal.pk]), {"endorsed": "yes"})
-    flag.refresh_from_db()
-    assert flag.status == "resolved"

@@ -21,7 +21,7 @@ from care.pillars import (
     unregister,
 )
 from dashboards.portal import portal_link_issue
-from tests.dashboards.builders import seed_caseload
+from tests.dashboards.factories import seed_caseload
 
 pytestmark = pytest.mark.django_db
 

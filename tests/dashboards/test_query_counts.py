@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.dashboards.builders import seed_caseload
+from tests.dashboards.factories import seed_caseload
 
 pytestmark = pytest.mark.django_db
 

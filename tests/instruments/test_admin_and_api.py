@@ -13,7 +13,7 @@ from django.urls import reverse
 from care.models import AuditEvent, CheckIn
 from instruments.library import get_instrument, instruments_for_session
 from instruments.models import InstrumentDefinition
-from tests import factories
+from tests.care.factories import CheckInFactory, SessionFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 LICENSED_SRS = {
@@ -64,7 +64,7 @@ def test_another_clinics_admin_gets_404_for_our_rows(client, personas):
     row = InstrumentDefinition.objects.create(
         clinic=personas["clinic"], key="srs", version="1", definition=LICENSED_SRS
     )
-    other_admin = factories.UserFactory(clinic=personas["outsider"].clinic, role="admin")
+    other_admin = UserFactory(clinic=personas["outsider"].clinic, role="admin")
     client.force_login(other_admin)
     assert client.get(reverse("instrument-download", args=[row.pk])).status_code == 404
     assert client.post(reverse("instrument-set-active", args=[row.pk]), {"active": "0"}).status_code == 404
@@ -182,8 +182,8 @@ def test_load_instrument_command(tmp_path, personas):
 
 
 def submitted_checkin(episode) -> CheckIn:
-    session = factories.SessionFactory(episode=episode, number=1)
-    return factories.CheckInFactory(
+    session = SessionFactory(episode=episode, number=1)
+    return CheckInFactory(
         session=session,
         status=CheckIn.Status.SUBMITTED,
         submitted_at=session.scheduled_end,

@@ -12,7 +12,7 @@ from care.models import CheckIn, Session
 from instruments import fhir
 from instruments.library import DefinitionError, builtin_instruments, get_instrument
 from instruments.scoring import score, validate_answers
-from tests import factories
+from tests.care.factories import CheckInFactory, SessionFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 
@@ -220,10 +220,10 @@ def test_phq9_look_alike_without_nine_items_is_refused_rather_than_miskeyed():
 
 @pytest.mark.django_db
 def test_checkin_bundle_has_responses_and_loinc_score_observations():
-    session = factories.SessionFactory(number=1, attendance=Session.Attendance.ATTENDED)
+    session = SessionFactory(number=1, attendance=Session.Attendance.ATTENDED)
     phq9 = {f"item{n}": v for n, v in enumerate([3, 0, 1, 2, 0, 0, 1, 0, 3], start=1)}
     gad7 = {f"item{n}": v for n, v in enumerate([3, 0, 1, 2, 0, 0, 1], start=1)}
-    checkin = factories.CheckInFactory(
+    checkin = CheckInFactory(
         session=session,
         status=CheckIn.Status.SUBMITTED,
         submitted_at=session.scheduled_end,

@@ -6,14 +6,14 @@ from django.test.utils import CaptureQueriesContext
 
 from instruments.library import InstrumentResolver, get_instrument
 from instruments.models import InstrumentDefinition
-from tests import factories
+from tests.care.factories import ClinicFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def clinic_with_a_loaded_scale():
-    clinic = factories.ClinicFactory()
+    clinic = ClinicFactory()
     relationship = get_instrument("relationship").model_dump(mode="json")
     for version, text in (("clinic-1", "Did you feel heard?"), ("clinic-2", "Did you feel heard today?")):
         items = [dict(i) for i in relationship["items"]]
@@ -46,5 +46,5 @@ def test_a_clinics_loaded_versions_are_read_once_and_each_at_its_own_version(cli
 
 
 def test_another_clinics_definitions_are_not_used(clinic_with_a_loaded_scale):
-    resolver = InstrumentResolver(factories.ClinicFactory().pk)
+    resolver = InstrumentResolver(ClinicFactory().pk)
     assert resolver.get("session_rating", "clinic-1") is None

@@ -13,20 +13,16 @@ from risk import engine as risk
 from risk.models import Flag, FlagEvent
 from risk.schemas import FlagReason
 from risk.services import flag_acknowledge, flag_raise, flag_resolve
-from tests import factories
-from tests.risk.helpers import add_session, rel, submit
+from tests.alliance.factories import rel
+from tests.care.factories import EpisodeFactory, SessionFactory
+from tests.checkin.factories import submit
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_totals_cache():
-    clear_totals_cache()
-
-
 @pytest.fixture
 def episode():
-    return factories.EpisodeFactory()
+    return EpisodeFactory()
 
 
 def active(episode, rule):
@@ -35,7 +31,7 @@ def active(episode, rule):
 
 def test_low_check_in_raises_one_explained_flag_and_marks_evaluated(episode):
     # Given a first session the client rated 32/40
-    s1 = add_session(episode, 1)
+    s1 = SessionFactory(episode=episode, number=1)
     checkin = submit(s1, rel(heard=8, goals=8, approach=8, overall=8))
     # When the engine evaluates the episode
     result = risk.evaluate_episode(episode.pk)
@@ -57,7 +53,7 @@ def test_low_check_in_raises_one_explained_flag_and_marks_evaluated(episode):
 
 
 def test_re_evaluating_the_same_evidence_changes_nothing(episode):
-    submit(add_session(episode, 1), rel(heard=5))
+    submit(SessionFactory(episode=episode, number=1), rel(heard=5))
     risk.evaluate_episode(episode.pk)
     events = FlagEvent.objects.count()
     # When the task runs again (a retry, a duplicate message, the sweep)
@@ -69,11 +65,11 @@ def test_re_evaluating_the_same_evidence_changes_nothing(episode):
 
 
 def test_new_evidence_updates_the_open_flag_instead_of_duplicating(episode):
-    submit(add_session(episode, 1, days_ago=8), rel(heard=6), evaluate=True)
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(heard=6), evaluate=True)
     flag = active(episode, "relationship.low_item").get()
     flag_acknowledge(flag=flag, actor=episode.clinician.user)
     # When session 2 is rated low on a different item
-    submit(add_session(episode, 2), rel(heard=9, approach=5), evaluate=True)
+    submit(SessionFactory(episode=episode, number=2), rel(heard=9, approach=5), evaluate=True)
     # Then the same flag carries the new evidence, keeps its acknowledgement, and says it was updated
     flag.refresh_from_db()
     assert active(episode, "relationship.low_item").count() == 1
@@ -83,10 +79,10 @@ def test_new_evidence_updates_the_open_flag_instead_of_duplicating(episode):
 
 
 def test_later_check_in_that_recovers_resolves_the_flag(episode):
-    submit(add_session(episode, 1, days_ago=8), rel(goals=5), evaluate=True)
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(goals=5), evaluate=True)
     flag = active(episode, "relationship.low_item").get()
     # When the next check-in is back to good
-    submit(add_session(episode, 2), rel(), evaluate=True)
+    submit(SessionFactory(episode=episode, number=2), rel(), evaluate=True)
     # Then the flag resolves by itself, with the reason, and no one as the actor
     flag.refresh_from_db()
     assert flag.status == Flag.Status.RESOLVED and flag.resolved_by is None
@@ -103,7 +99,7 @@ def test_flag_stays_open_until_a_later_check_in_even_if_rule_quiet(episode):
         level="amber",
         reasons=[FlagReason(text="x")],
         suggested_action="y",
-        session=add_session(episode, 1),
+        session=SessionFactory(episode=episode, number=1),
     )
     # When the engine runs and the rule does not fire (there is no check-in at all)
     risk.evaluate_episode(episode.pk)
@@ -113,7 +109,7 @@ def test_flag_stays_open_until_a_later_check_in_even_if_rule_quiet(episode):
 
 
 def test_condition_rule_resolves_when_condition_clears(episode):
-    s1 = add_session(episode, 1, days_ago=20)
+    s1 = SessionFactory(episode=episode, number=1, days_ago=20)
     risk.evaluate_episode(episode.pk)
     assert active(episode, "reliability.no_rebooking").exists()
     # When the next session gets booked
@@ -128,7 +124,7 @@ def test_condition_rule_resolves_when_condition_clears(episode):
 
 
 def test_hand_resolved_flag_is_not_raised_again_for_the_same_evidence(episode):
-    submit(add_session(episode, 1, days_ago=8), rel(misunderstood=1), evaluate=True)
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(misunderstood=1), evaluate=True)
     flag = active(episode, "relationship.rupture").get()
     flag_resolve(flag=flag, actor=episode.clinician.user, reason="Talked it through in session 2.")
     # When the engine runs again on the same facts
@@ -136,7 +132,11 @@ def test_hand_resolved_flag_is_not_raised_again_for_the_same_evidence(episode):
     # Then it does not reopen what the clinician closed
     assert not active(episode, "relationship.rupture").exists()
     # But a new rupture after session 2 opens a new flag
-    submit(add_session(episode, 2), rel(misunderstood=1, misunderstood_words="Again rushed"), evaluate=True)
+    submit(
+        SessionFactory(episode=episode, number=2),
+        rel(misunderstood=1, misunderstood_words="Again rushed"),
+        evaluate=True,
+    )
     assert active(episode, "relationship.rupture").get().pk != flag.pk
 
 
@@ -150,15 +150,15 @@ def test_safety_flag_from_the_check_in_is_left_alone(episode, rule):
         level="red",
         reasons=[FlagReason(text="item 9")],
         suggested_action="call",
-        session=add_session(episode, 1, days_ago=8),
+        session=SessionFactory(episode=episode, number=1, days_ago=8),
     )
-    submit(add_session(episode, 2), rel(), evaluate=True)
+    submit(SessionFactory(episode=episode, number=2), rel(), evaluate=True)
     safety.refresh_from_db()
     assert safety.status == Flag.Status.OPEN
 
 
 def test_closed_episode_gets_no_new_flags_but_is_marked_evaluated(episode):
-    submit(add_session(episode, 1), rel(heard=2))
+    submit(SessionFactory(episode=episode, number=1), rel(heard=2))
     Episode.objects.filter(pk=episode.pk).update(closed_on=timezone.localdate(), end_reason="mutual")
     risk.evaluate_episode(episode.pk)
     assert not Flag.objects.filter(episode=episode).exists()
@@ -169,7 +169,7 @@ def test_clinic_can_switch_a_rule_off(episode):
     clinic = episode.client.clinic
     clinic.risk_thresholds = {"relationship.low_item": {"enabled": False}}
     clinic.save(update_fields=["risk_thresholds"])
-    submit(add_session(episode, 1), rel(heard=5), evaluate=True)
+    submit(SessionFactory(episode=episode, number=1), rel(heard=5), evaluate=True)
     assert not Flag.objects.filter(episode=episode, rule="relationship.low_item").exists()
     assert Flag.objects.filter(episode=episode, rule="relationship.low_total").exists()
 
@@ -178,10 +178,10 @@ def test_relative_rule_uses_the_clinics_ratings_at_the_same_session_number(episo
     # Given 200 session-1 ratings in the clinic, most at the top
     clinic = episode.client.clinic
     for i in range(200):
-        other = factories.EpisodeFactory(clinician=episode.clinician)
-        submit(add_session(other, 1), rel() if i >= 10 else rel(overall=9))
+        other = EpisodeFactory(clinician=episode.clinician)
+        submit(SessionFactory(episode=other, number=1), rel() if i >= 10 else rel(overall=9))
     # When this client rates session 1 at 39/40 (above the absolute cutoff, but in the bottom 5.5%)
-    submit(add_session(episode, 1), rel(overall=9), evaluate=True)
+    submit(SessionFactory(episode=episode, number=1), rel(overall=9), evaluate=True)
     flag = active(episode, "relationship.low_relative").get()
     assert "% of 201 session-1 ratings in this clinic are this low or lower" in flag.reasons[0]["text"]
     assert clinic.pk == flag.episode.client.clinic_id
@@ -189,9 +189,9 @@ def test_relative_rule_uses_the_clinics_ratings_at_the_same_session_number(episo
 
 def test_query_count_does_not_grow_with_sessions():
     def queries_for(n_sessions):
-        ep = factories.EpisodeFactory()
+        ep = EpisodeFactory()
         for n in range(1, n_sessions + 1):
-            submit(add_session(ep, n, days_ago=n_sessions - n + 1), rel())
+            submit(SessionFactory(episode=ep, number=n, days_ago=n_sessions - n + 1), rel())
         risk.evaluate_episode(ep.pk)  # warm: flags as they will stay
         clear_totals_cache()
         with CaptureQueriesContext(connection) as ctx:
@@ -210,12 +210,12 @@ def test_query_count_does_not_grow_with_sessions():
 
 def test_sweep_finds_lost_evaluations_and_never_evaluated_check_ins(episode):
     # Given a check-in whose task was lost (outbox still set, long ago)
-    submit(add_session(episode, 1), rel(heard=5))
+    submit(SessionFactory(episode=episode, number=1), rel(heard=5))
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     Episode.objects.filter(pk=episode.pk).update(evaluation_due_at=long_ago)
     # and a check-in stored by something that forgot to mark the outbox at all
-    other = factories.EpisodeFactory()
-    checkin = submit(add_session(other, 1), rel())
+    other = EpisodeFactory()
+    checkin = submit(SessionFactory(episode=other, number=1), rel())
     Episode.objects.filter(pk=other.pk).update(evaluation_due_at=None)
     CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=long_ago)
     # When the sweep runs in-process
@@ -228,7 +228,7 @@ def test_sweep_finds_lost_evaluations_and_never_evaluated_check_ins(episode):
 
 def test_sweep_watches_time_based_rules_without_any_event(episode):
     # Given an attended session 3 days ago, evaluated right after, and no check-in since
-    add_session(episode, 1, days_ago=3, next_session_booked=True)
+    SessionFactory(episode=episode, number=1, days_ago=3, next_session_booked=True)
     Episode.objects.filter(pk=episode.pk).update(evaluated_at=timezone.now() - dt.timedelta(days=3))
     # When the hourly watch comes round
     risk.sweep_due(enqueue=False)
@@ -241,7 +241,7 @@ def test_stale_flags_are_marked_once_after_the_clinics_time(episode):
     clinic = episode.client.clinic
     clinic.flag_stale_after_hours = 24
     clinic.save(update_fields=["flag_stale_after_hours"])
-    submit(add_session(episode, 1), rel(heard=5), evaluate=True)
+    submit(SessionFactory(episode=episode, number=1), rel(heard=5), evaluate=True)
     flags = Flag.objects.filter(episode=episode)
     # 23 hours: not yet; 25 hours: stale; again: nothing new
     assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=23)) == 0
@@ -249,8 +249,8 @@ def test_stale_flags_are_marked_once_after_the_clinics_time(episode):
     assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=26)) == 0
     assert FlagEvent.objects.filter(action="marked_stale").count() == flags.count()
     # An acknowledged flag is never marked stale
-    other = factories.EpisodeFactory(clinician=episode.clinician)
-    submit(add_session(other, 1), rel(heard=5), evaluate=True)
+    other = EpisodeFactory(clinician=episode.clinician)
+    submit(SessionFactory(episode=other, number=1), rel(heard=5), evaluate=True)
     for f in Flag.objects.filter(episode=other):
         flag_acknowledge(flag=f, actor=other.clinician.user)
     assert risk.flags_mark_stale(now=timezone.now() + dt.timedelta(hours=30)) == 0
@@ -262,7 +262,7 @@ def test_sweep_command_evaluates_without_a_broker(episode):
     from django.core.management import call_command
 
     # Given a check-in whose task never ran (the broker was down)
-    submit(add_session(episode, 1), rel(heard=4))
+    submit(SessionFactory(episode=episode, number=1), rel(heard=4))
     out = StringIO()
     # When an operator (or cron) runs the sweep by hand
     call_command("sweep_risk", "--grace", "0", stdout=out)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from care.models import AuditEvent
 from risk.models import Flag, FlagEvent
 from risk.services import digests_send
-from tests import factories
+from tests.care.factories import EpisodeFactory
+from tests.risk.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
@@ -18,7 +19,7 @@ FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
 @pytest.fixture
 def flag(personas):
-    return factories.FlagFactory(
+    return FlagFactory(
         episode=personas["owner_episode"],
         rule="relationship.low_total",
         reasons=[{"text": "Rated <script>alert(1)</script> 30 of 40.", "evidence": {"session": 1}}],
@@ -144,10 +145,10 @@ def test_inbox_query_count_does_not_grow_with_flags(client, personas):
             assert c.get(reverse("flag-inbox")).status_code == 200
         return len(ctx.captured_queries)
 
-    factories.FlagFactory(episode=personas["owner_episode"])
+    FlagFactory(episode=personas["owner_episode"])
     one = count()
     for _ in range(20):
-        factories.FlagFactory(episode=factories.EpisodeFactory(clinician=personas["owner"]))
+        FlagFactory(episode=EpisodeFactory(clinician=personas["owner"]))
     assert count() == one
 
 

@@ -7,7 +7,7 @@ from risk.intents import flag_intents
 from risk.models import Flag
 from risk.rules import rule_by_id
 from risk.schemas import FlagReason
-from tests.risk.builders import NOW, facts, session
+from tests.risk.factories import NOW, facts, session
 
 RULES = rule_by_id()
 DEFAULTS = {rule_id: dict(r.defaults) for rule_id, r in RULES.items()}

@@ -1,7 +1,7 @@
 """Pillars bring their own facts to the engine through the registry (care.pillars.Pillar.facts), loaded
-for many episodes at once in a constant number of queries; the risk app names none of them."""
+for many episodes at once in a constant number of queries; the risk app names none of them. (Each
+pillar's facts reaching its rules are tested with the pillar.)"""
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,26 +11,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alliance.facts import clear_totals_cache
-from alliance.models import ClinicianRating
 from care.models import Episode
 from care.pillars import Pillar, register, unregister
-from readiness.models import Goal, IntakeReadiness
 from risk import engine as risk
 from risk.facts import EpisodeFacts, Finding, reason, rule
 from risk.gather import gather_facts
 from risk.models import Flag
 from risk.rules import engine_rules, rule_by_id
 from risk.safety import safety_check
-from tests import factories
-from tests.risk.helpers import add_session, rel, submit
+from tests.alliance.factories import ClinicianRatingFactory, rel
+from tests.care.factories import CheckInFactory, EpisodeFactory, SessionFactory
+from tests.checkin.factories import submit
+from tests.readiness.factories import GoalFactory, IntakeReadinessFactory
 
 pytestmark = pytest.mark.django_db
 RISK_APP = Path(__file__).resolve().parents[2] / "risk"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_totals_cache():
-    clear_totals_cache()
 
 
 def test_the_risk_app_names_no_pillar_data():
@@ -92,7 +87,7 @@ def toy_pillar():
 
 
 def test_a_pillar_registered_with_facts_is_seen_by_the_engine(toy_pillar):
-    episode = factories.EpisodeFactory(program__name="Toy")
+    episode = EpisodeFactory(program__name="Toy")
     result = risk.evaluate_episode(episode.pk)
     assert "toy.program" in result.raised
     flag = Flag.objects.get(episode=episode, rule="toy.program")
@@ -101,70 +96,24 @@ def test_a_pillar_registered_with_facts_is_seen_by_the_engine(toy_pillar):
 
 
 def test_a_clinic_may_switch_the_toy_pillars_rule_off(toy_pillar):
-    episode = factories.EpisodeFactory(program__name="Toy")
+    episode = EpisodeFactory(program__name="Toy")
     episode.client.clinic.risk_thresholds = {"toy.program": {"enabled": False}}
     episode.client.clinic.save(update_fields=["risk_thresholds"])
     assert "toy.program" not in risk.evaluate_episode(episode.pk).raised
 
 
-# The four pillars' facts, end to end ---------------------------------------------------------------------
-
-
-def test_the_clinicians_noticed_rupture_reaches_the_relationship_rules():
-    episode = factories.EpisodeFactory()
-    session = add_session(episode, 1)
-    submit(session, rel())
-    ClinicianRating.objects.create(
-        session=session,
-        rated_by=episode.clinician.user,
-        rated_at=timezone.now(),
-        instrument_version="1",
-        answers={"heard": 10, "goals": 10, "approach": 10, "overall": 10},
-        rupture_noticed=True,
-    )
-    result = risk.evaluate_episode(episode.pk)
-    assert "relationship.rupture" in result.raised
-    flag = Flag.objects.get(episode=episode, rule="relationship.rupture")
-    assert flag.reasons[0]["text"] == "The clinician noted a rupture in session 1."
-
-
-def test_goals_and_intake_reach_the_readiness_rules():
-    episode = factories.EpisodeFactory()
-    today = timezone.localdate()
-    Goal.objects.create(episode=episode, text="Sleep better", endorsed_by_client=False, set_on=today)
-    Goal.objects.create(
-        episode=episode, text="Achieved", endorsed_by_client=False, set_on=today, achieved_on=today
-    )
-    Goal.objects.create(
-        episode=episode, text="Not yet set", endorsed_by_client=False, set_on=today + dt.timedelta(days=30)
-    )
-    IntakeReadiness.objects.create(episode=episode, importance=3, confidence=8, stage=2, recorded_on=today)
-    result = risk.evaluate_episode(episode.pk)
-    assert {"readiness.goal_not_endorsed", "readiness.low_ruler"} <= set(result.raised)
-    goal = Flag.objects.get(episode=episode, rule="readiness.goal_not_endorsed")
-    assert [r["text"] for r in goal.reasons] == ['The client did not endorse the goal "Sleep better".']
-    ruler = Flag.objects.get(episode=episode, rule="readiness.low_ruler")
-    assert "how important change is 3 of 10 at intake" in ruler.reasons[0]["text"]
+# Every pillar's facts for many episodes -------------------------------------------------------------------
 
 
 def test_facts_for_many_episodes_take_as_many_queries_as_for_one():
     def episode_with_everything():
-        episode = factories.EpisodeFactory()
+        episode = EpisodeFactory()
         for n in (1, 2):
-            session = add_session(episode, n, days_ago=10 - n)
+            session = SessionFactory(episode=episode, number=n, days_ago=10 - n)
             submit(session, rel(heard=7))
-            ClinicianRating.objects.create(
-                session=session,
-                rated_by=episode.clinician.user,
-                rated_at=timezone.now(),
-                instrument_version="1",
-            )
-        Goal.objects.create(
-            episode=episode, text="Walk daily", endorsed_by_client=True, set_on=timezone.localdate()
-        )
-        IntakeReadiness.objects.create(
-            episode=episode, importance=7, confidence=7, stage=3, recorded_on=timezone.localdate()
-        )
+            ClinicianRatingFactory(session=session)
+        GoalFactory(episode=episode, text="Walk daily", endorsed_by_client=True)
+        IntakeReadinessFactory(episode=episode, importance=7, confidence=7, stage=3)
         return Episode.objects.select_related("client__clinic").get(pk=episode.pk)
 
     def queries_for(episodes):
@@ -197,7 +146,7 @@ def test_the_safety_rule_is_known_and_titled_like_the_others():
 
 def test_safety_check_raises_the_red_flag_and_the_engine_never_closes_it(client, personas):
     episode = personas["owner_episode"]
-    session = add_session(episode, 1, days_ago=8)
+    session = SessionFactory(episode=episode, number=1, days_ago=8)
     answers = {"phq9": {"item9": 2}}
     checkin = submit(
         session, {**rel(), **{"phq9": {**{f"item{i}": 0 for i in range(1, 9)}, "item9": 2, "difficulty": 0}}}
@@ -213,7 +162,7 @@ def test_safety_check_raises_the_red_flag_and_the_engine_never_closes_it(client,
         "threshold": "> 0",
     }
     # A later good check-in: the engine leaves the safety flag open; only a clinician closes it
-    submit(add_session(episode, 2), rel(), evaluate=True)
+    submit(SessionFactory(episode=episode, number=2), rel(), evaluate=True)
     flag.refresh_from_db()
     assert flag.status == Flag.Status.OPEN
     # The inbox titles it from the registry
@@ -222,9 +171,9 @@ def test_safety_check_raises_the_red_flag_and_the_engine_never_closes_it(client,
 
 
 def test_safety_check_is_quiet_for_item_9_at_zero():
-    episode = factories.EpisodeFactory()
-    session = add_session(episode, 1)
-    checkin = factories.CheckInFactory(session=session)
+    episode = EpisodeFactory()
+    session = SessionFactory(episode=episode, number=1)
+    checkin = CheckInFactory(session=session)
     assert (
         safety_check(episode=episode, session=session, checkin=checkin, answers={"phq9": {"item9": 0}})
         is None

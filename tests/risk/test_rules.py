@@ -7,7 +7,7 @@ from readiness import rules as ready
 from regimen import rules as reg
 from reliability import rules as relia
 from risk.safety_rule import SAFETY
-from tests.risk.builders import facts, session
+from tests.risk.factories import facts, session
 
 S = session
 

@@ -15,8 +15,9 @@ from risk.admin import ClinicForm
 from risk.models import Flag
 from risk.rules import all_rules
 from risk.thresholds import ThresholdsError, rule_params, thresholds_problems, validate_thresholds
-from tests import factories
-from tests.risk.helpers import add_session, rel, submit
+from tests.alliance.factories import rel
+from tests.care.factories import ClinicFactory, EpisodeFactory, SessionFactory, UserFactory
+from tests.checkin.factories import submit
 
 VALID = [
     pytest.param({}, {}, id="empty"),
@@ -163,7 +164,7 @@ def test_every_rules_defaults_validate():
 
 @pytest.mark.django_db
 def test_rule_params_merge_the_clinics_overrides_over_the_defaults():
-    clinic = factories.ClinicFactory(risk_thresholds={"relationship.low_total": {"fraction": 0.85}})
+    clinic = ClinicFactory(risk_thresholds={"relationship.low_total": {"fraction": 0.85}})
     assert rule_params(clinic, "relationship.low_total") == {
         "enabled": True,
         "fraction": 0.85,
@@ -194,7 +195,7 @@ def clinic_form_data(clinic: Clinic, thresholds: str) -> dict:
 
 @pytest.mark.django_db
 def test_the_clinic_form_refuses_bad_thresholds_with_the_message():
-    clinic = factories.ClinicFactory()
+    clinic = ClinicFactory()
     form = ClinicForm(
         data=clinic_form_data(clinic, '{"relationship.low_total": {"fraction": "0.85"}}'), instance=clinic
     )
@@ -210,8 +211,8 @@ def test_the_admin_saves_nothing_when_thresholds_are_bad_and_saves_good_ones(cli
         isinstance(admin.site._registry[Clinic].form, type)
         and admin.site._registry[Clinic].form is ClinicForm
     )
-    clinic = factories.ClinicFactory(risk_thresholds={"relationship.drop": {"enabled": False}})
-    root = factories.UserFactory(clinic=clinic, is_staff=True, is_superuser=True)
+    clinic = ClinicFactory(risk_thresholds={"relationship.drop": {"enabled": False}})
+    root = UserFactory(clinic=clinic, is_staff=True, is_superuser=True)
     client.force_login(root)
     url = reverse("admin:care_clinic_change", args=[clinic.pk])
     # Given a value typed as text, when the admin saves
@@ -233,7 +234,7 @@ def test_the_admin_saves_nothing_when_thresholds_are_bad_and_saves_good_ones(cli
 
 @pytest.fixture
 def bad_clinic_episode(db):
-    episode = factories.EpisodeFactory()
+    episode = EpisodeFactory()
     Clinic.objects.filter(pk=episode.client.clinic_id).update(
         risk_thresholds={"relationship.low_total": {"fraction": "0.85"}}
     )
@@ -242,9 +243,9 @@ def bad_clinic_episode(db):
 
 def test_a_stored_bad_value_skips_the_episode_with_one_logged_error_and_no_loop(bad_clinic_episode, caplog):
     episode = bad_clinic_episode
-    other = factories.EpisodeFactory(clinician=episode.clinician)  # same clinic
-    submit(add_session(episode, 1), rel(heard=3))
-    submit(add_session(other, 1), rel(heard=3))
+    other = EpisodeFactory(clinician=episode.clinician)  # same clinic
+    submit(SessionFactory(episode=episode, number=1), rel(heard=3))
+    submit(SessionFactory(episode=other, number=1), rel(heard=3))
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     Episode.objects.filter(pk__in=[episode.pk, other.pk]).update(evaluation_due_at=long_ago)
     CheckIn.objects.update(submitted_at=long_ago)
@@ -270,7 +271,7 @@ def test_a_stored_bad_value_skips_the_episode_with_one_logged_error_and_no_loop(
 
 
 def test_once_fixed_the_clinics_episodes_are_evaluated_again(bad_clinic_episode):
-    submit(add_session(bad_clinic_episode, 1), rel(heard=3))
+    submit(SessionFactory(episode=bad_clinic_episode, number=1), rel(heard=3))
     assert risk.evaluate_episode(bad_clinic_episode.pk).skipped
     Clinic.objects.filter(pk=bad_clinic_episode.client.clinic_id).update(
         risk_thresholds={"relationship.low_total": {"fraction": 0.85}}
@@ -281,7 +282,7 @@ def test_once_fixed_the_clinics_episodes_are_evaluated_again(bad_clinic_episode)
 
 def test_the_clinic_page_shows_the_problem_to_the_clinic_admin(client, bad_clinic_episode):
     clinic = bad_clinic_episode.client.clinic
-    client.force_login(factories.UserFactory(clinic=clinic, role="admin"))
+    client.force_login(UserFactory(clinic=clinic, role="admin"))
     body = client.get(reverse("clinic-overview")).content.decode()
     assert "Risk flags are paused for this clinic" in body
     assert (

@@ -14,10 +14,11 @@ from django.db import connection
 from care.models import CheckIn
 from risk.models import Flag, FlagEvent
 from risk.tasks import sweep_risk
-from tests import factories
+from tests.alliance.factories import rel
+from tests.care.factories import EpisodeFactory, SessionFactory
+from tests.checkin.factories import submit
 from tests.conftest import require_service
-from tests.risk.helpers import add_session, rel, submit
-from tests.risk.services import PrivateRedis, Worker, free_port, publishing_to, redis_url, wait_for
+from tests.risk.worker import PrivateRedis, Worker, free_port, publishing_to, redis_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -47,9 +48,9 @@ def test_submitted_check_in_yields_its_flag_through_a_real_worker(shared_redis):
     worker = Worker(shared_redis, queue=queue).start()
     try:
         with publishing_to(shared_redis, queue=queue):
-            episode = factories.EpisodeFactory()
+            episode = EpisodeFactory()
             # When the client submits a low check-in
-            checkin = submit(add_session(episode, 1), LOW)
+            checkin = submit(SessionFactory(episode=episode, number=1), LOW)
             # Then the worker raises the flag and clears the outbox
             wait_for(lambda: flags_of(episode).exists(), timeout=20, what="the flag")
             wait_for(
@@ -67,8 +68,8 @@ def test_redis_down_while_50_check_ins_are_submitted_loses_nothing(capsys):
     # Given our own Redis, stopped before the clients submit
     server = PrivateRedis(free_port()).start()
     server.stop()
-    episodes = [factories.EpisodeFactory() for _ in range(50)]
-    sessions = [add_session(e, 1) for e in episodes]
+    episodes = [EpisodeFactory() for _ in range(50)]
+    sessions = [SessionFactory(episode=e, number=1) for e in episodes]
     with publishing_to(server.url):
         # When 50 clients submit while the broker is down
         started = time.perf_counter()
@@ -105,11 +106,11 @@ def test_redis_down_while_50_check_ins_are_submitted_loses_nothing(capsys):
 
 def test_worker_killed_mid_task_runs_it_again_with_one_flag(capsys):
     server = PrivateRedis(free_port()).start()
-    episode = factories.EpisodeFactory()
+    episode = EpisodeFactory()
     try:
         with publishing_to(server.url):
             # Given a queued evaluation of a low check-in
-            submit(add_session(episode, 1), LOW)
+            submit(SessionFactory(episode=episode, number=1), LOW)
             # and a lock on the episode row, so the task will stop mid-way, inside its transaction
             with row_lock(episode.pk) as blocker:
                 worker = Worker(server.url).start()
@@ -141,10 +142,10 @@ def test_worker_killed_mid_task_runs_it_again_with_one_flag(capsys):
 
 def test_whole_worker_killed_the_sweep_recovers_the_lost_message(capsys):
     server = PrivateRedis(free_port()).start()
-    episode = factories.EpisodeFactory()
+    episode = EpisodeFactory()
     try:
         with publishing_to(server.url):
-            submit(add_session(episode, 1), LOW)
+            submit(SessionFactory(episode=episode, number=1), LOW)
             with row_lock(episode.pk) as blocker:
                 worker = Worker(server.url).start()
                 try:

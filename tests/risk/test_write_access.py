@@ -8,7 +8,7 @@ from django.urls import reverse
 from risk.models import Flag
 from risk.selectors import access_flag
 from risk.services import flag_acknowledge, flag_record_repair, flag_resolve
-from tests import factories
+from tests.risk.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ STEPS = {
 
 @pytest.fixture
 def flag(personas):
-    return factories.FlagFactory(episode=personas["owner_episode"], rule="relationship.low_total")
+    return FlagFactory(episode=personas["owner_episode"], rule="relationship.low_total")
 
 
 @pytest.mark.parametrize("step", STEPS)

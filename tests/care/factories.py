@@ -1,13 +1,14 @@
-"""factory_boy factories for the spine. Build only what a test needs."""
+"""Factories for the spine: clinic, program, staff user, client, episode, session, check-in and score.
+
+Build only what a test needs. Check-in and portal links are issued by the services that send them
+(care.links, checkin.attendance), never made here, so a test reaches them the way a client does."""
 
 import datetime as dt
 
 import factory
 from django.utils import timezone
 
-from care.models import CheckIn, Client, Clinic, Episode, Program, Session, User
-from clinicians.models import Clinician, Supervision
-from risk.models import Flag
+from care.models import CheckIn, Client, Clinic, Episode, Program, Score, Session, User
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
@@ -39,29 +40,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class ClinicianFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Clinician
-
-    user = factory.SubFactory(UserFactory)
-    clinic = factory.SelfAttribute("user.clinic")
-
-
-class SupervisorFactory(ClinicianFactory):
-    user = factory.SubFactory(UserFactory, role=User.Role.SUPERVISOR)
-
-
-class SupervisionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Supervision
-
-    supervisor = factory.SubFactory(SupervisorFactory)
-    supervisee = factory.SubFactory(
-        ClinicianFactory, user__clinic=factory.SelfAttribute("...supervisor.clinic")
-    )
-    started_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
-
-
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
@@ -77,19 +55,25 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Episode
 
-    clinician = factory.SubFactory(ClinicianFactory)
+    # By path: the clinicians' factories build their users with this module's UserFactory.
+    clinician = factory.SubFactory("tests.clinicians.factories.ClinicianFactory")
     client = factory.SubFactory(ClientFactory, clinic=factory.SelfAttribute("..clinician.clinic"))
     program = factory.SubFactory(ProgramFactory, clinic=factory.SelfAttribute("..clinician.clinic"))
     opened_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=60))
 
 
 class SessionFactory(factory.django.DjangoModelFactory):
+    """A therapy session, attended, held `days_ago` days before now (yesterday unless told)."""
+
     class Meta:
         model = Session
 
+    class Params:
+        days_ago = 1
+
     episode = factory.SubFactory(EpisodeFactory)
     number = factory.Sequence(lambda n: n + 1)
-    scheduled_start = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    scheduled_start = factory.LazyAttribute(lambda o: timezone.now() - dt.timedelta(days=o.days_ago))
     scheduled_end = factory.LazyAttribute(lambda o: o.scheduled_start + dt.timedelta(minutes=50))
     attendance = Session.Attendance.ATTENDED
 
@@ -102,16 +86,17 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     sent_at = factory.LazyFunction(timezone.now)
 
 
-class FlagFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Flag
+class ScoreFactory(factory.django.DjangoModelFactory):
+    """One scale's score on a check-in; the relationship total unless told."""
 
-    episode = factory.SubFactory(EpisodeFactory)
-    rule = factory.Sequence(lambda n: f"test_rule_{n}")
-    rule_version = "1"
-    pillar = "relationship"
-    level = Flag.Level.AMBER
-    reasons = factory.LazyFunction(lambda: [{"text": "Alliance total 30 of 40, below 36.", "evidence": {}}])
-    suggested_action = "Open the next session by asking what felt off last time."
-    opened_at = factory.LazyFunction(timezone.now)
-    updated_at = factory.LazyFunction(timezone.now)
+    class Meta:
+        model = Score
+
+    checkin = factory.SubFactory(CheckInFactory)
+    instrument = "relationship"
+    version = "1"
+    scale = "total"
+    value = 36.0
+    minimum = 0.0
+    maximum = 40.0
+    band = ""

@@ -1,22 +1,42 @@
-"""Small builders for rule tests: episode facts from a few keyword arguments, no database.
+"""Flags in the database, and episode facts for rule tests built from a few keyword arguments.
 
-The pillars' own facts (the clinician's ratings, goals, intake readiness, clinic totals) go under each
-pillar's key, as the engine's loaders put them (risk.gather.with_pillar_facts)."""
+The facts builders touch no database. The pillars' own facts (the clinician's ratings, goals, intake
+readiness, clinic totals) go under each pillar's key, as the engine's loaders put them
+(risk.gather.with_pillar_facts)."""
 
 import datetime as dt
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import factory
+from django.utils import timezone
+
 from alliance import facts as alliance
 from readiness import facts as readiness
 from risk.facts import CheckInFacts, EpisodeFacts, SessionFacts
+from risk.models import Flag
+from tests.alliance.factories import rel as relationship_answers
+from tests.care.factories import EpisodeFactory
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Flag
+
+    episode = factory.SubFactory(EpisodeFactory)
+    rule = factory.Sequence(lambda n: f"test_rule_{n}")
+    rule_version = "1"
+    pillar = "relationship"
+    level = Flag.Level.AMBER
+    reasons = factory.LazyFunction(lambda: [{"text": "Alliance total 30 of 40, below 36.", "evidence": {}}])
+    suggested_action = "Open the next session by asking what felt off last time."
+    opened_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+
+# Facts for the pure rule tests ----------------------------------------------------------------------------
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
-GOOD = {"heard": 10, "goals": 10, "approach": 10, "overall": 10, "belief": 9, "misunderstood": 0}
-
-
-def relationship(**items) -> dict:
-    return {**GOOD, **items}
 
 
 @dataclass(frozen=True)
@@ -42,7 +62,7 @@ def session(
     """Session `number`, held `days_ago` days before NOW (default: a week per session, latest yesterday)."""
     start = NOW - dt.timedelta(days=days_ago if days_ago is not None else 1 + 7 * (3 - number))
     if rel is not None:
-        answers = {**(answers or {}), "relationship": relationship(**rel)}
+        answers = {**(answers or {}), **relationship_answers(**rel)}
     checkin = None
     if answers is not None:
         scores = {}

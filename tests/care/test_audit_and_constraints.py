@@ -1,4 +1,4 @@
-"""Audit events are written for staff reads and writes and can never be changed; the database keeps
+"""Audit events record who read which client and can never be changed; the database keeps
 the spine's invariants even when application code is bypassed."""
 
 import datetime as dt
@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from care.audit import audit_record
 from care.models import AuditEvent, CheckIn, Episode, Score, Session
-from checkin.attendance import AttendanceError, session_record_attendance
-from risk.models import Flag
-from tests import factories
+from tests.care.factories import CheckInFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,42 +35,6 @@ def test_a_refused_read_writes_no_audit_of_someone_elses_client(client, personas
     assert not AuditEvent.objects.filter(client_id=episode.client_id).exists()
 
 
-def test_recording_attendance_is_audited_with_before_and_after(personas, django_capture_on_commit_callbacks):
-    session = factories.SessionFactory(
-        episode=personas["owner_episode"], number=1, attendance=Session.Attendance.SCHEDULED
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        session_record_attendance(
-            actor=personas["owner"].user, session=session, attendance=Session.Attendance.NO_SHOW
-        )
-
-    event = AuditEvent.objects.get(object_type="care.Session", object_id=str(session.pk))
-    assert event.detail == {"attendance": ["scheduled", "no_show"]}
-    assert event.client_id == session.episode.client_id
-
-
-@pytest.mark.parametrize(
-    ("attendance", "late", "message"),
-    [
-        (Session.Attendance.LATE_START, 0, "minutes late"),
-        (Session.Attendance.LATE_START, 500, "minutes late"),
-        (Session.Attendance.SCHEDULED, 0, "what happened"),
-        ("teleported", 0, "what happened"),
-    ],
-)
-def test_attendance_that_makes_no_sense_is_refused_and_nothing_changes(personas, attendance, late, message):
-    session = factories.SessionFactory(
-        episode=personas["owner_episode"], number=1, attendance=Session.Attendance.SCHEDULED
-    )
-    with pytest.raises(AttendanceError, match=message):
-        session_record_attendance(
-            actor=personas["owner"].user, session=session, attendance=attendance, late_minutes=late
-        )
-    session.refresh_from_db()
-    assert session.attendance == Session.Attendance.SCHEDULED
-    assert not AuditEvent.objects.exists()
-
-
 def test_audit_events_cannot_be_edited_or_deleted(personas):
     event = audit_record(
         actor=personas["owner"].user, action="read", obj=personas["owner_episode"].client, client=None
@@ -85,20 +47,20 @@ def test_audit_events_cannot_be_edited_or_deleted(personas):
 
 
 def test_one_client_check_in_per_session(personas):
-    session = factories.SessionFactory(episode=personas["owner_episode"], number=1)
-    factories.CheckInFactory(session=session)
+    session = SessionFactory(episode=personas["owner_episode"], number=1)
+    CheckInFactory(session=session)
     with pytest.raises(IntegrityError), transaction.atomic():
         CheckIn.objects.create(session=session, sent_at=timezone.now())
 
 
 def test_a_submitted_check_in_has_a_submission_time(personas):
-    session = factories.SessionFactory(episode=personas["owner_episode"], number=1)
+    session = SessionFactory(episode=personas["owner_episode"], number=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         CheckIn.objects.create(session=session, sent_at=timezone.now(), status=CheckIn.Status.SUBMITTED)
 
 
 def test_scores_must_lie_within_their_range(personas):
-    checkin = factories.CheckInFactory(session=factories.SessionFactory(episode=personas["owner_episode"]))
+    checkin = CheckInFactory(session=SessionFactory(episode=personas["owner_episode"]))
     with pytest.raises(IntegrityError), transaction.atomic():
         Score.objects.create(
             checkin=checkin, instrument="phq9", version="1", scale="total", value=28, minimum=0, maximum=27
@@ -106,18 +68,18 @@ def test_scores_must_lie_within_their_range(personas):
 
 
 def test_session_numbers_are_unique_within_an_episode(personas):
-    factories.SessionFactory(episode=personas["owner_episode"], number=1)
+    SessionFactory(episode=personas["owner_episode"], number=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.SessionFactory(episode=personas["owner_episode"], number=1)
+        SessionFactory(episode=personas["owner_episode"], number=1)
 
 
 def test_a_late_start_carries_its_minutes_and_only_a_late_start_does(personas):
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.SessionFactory(
+        SessionFactory(
             episode=personas["owner_episode"], attendance=Session.Attendance.LATE_START, late_minutes=0
         )
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.SessionFactory(
+        SessionFactory(
             episode=personas["owner_episode"], attendance=Session.Attendance.ATTENDED, late_minutes=5
         )
 
@@ -132,19 +94,8 @@ def test_a_closed_episode_needs_an_end_reason_and_cannot_close_before_it_opened(
         )
 
 
-def test_only_one_active_flag_per_rule_per_episode(personas):
-    episode = personas["owner_episode"]
-    factories.FlagFactory(episode=episode, rule="relationship_low_total")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        factories.FlagFactory(episode=episode, rule="relationship_low_total")
-    resolved_at = timezone.now()
-    Flag.objects.filter(episode=episode).update(status=Flag.Status.RESOLVED, resolved_at=resolved_at)
-    factories.FlagFactory(episode=episode, rule="relationship_low_total")  # a new one after resolution
-    assert Flag.objects.filter(episode=episode).count() == 2
-
-
 def test_datetimes_are_stored_timezone_aware(settings, personas):
     assert settings.USE_TZ is True
-    session = factories.SessionFactory(episode=personas["owner_episode"])
+    session = SessionFactory(episode=personas["owner_episode"])
     session.refresh_from_db()
     assert session.scheduled_start.tzinfo is not None

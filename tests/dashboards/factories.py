@@ -1,6 +1,7 @@
-"""Bulk builders for dashboard tests and the dashboard benchmark: a caseload with full session histories.
+"""A clinician's caseload with full session histories, for dashboard tests and the dashboard benchmark.
 
-Bulk inserts, not factories, so 500 clients or 150 × 30 sessions take seconds, not minutes."""
+Rows are built with the apps' factories and written with bulk inserts, so 500 clients or 150 × 30
+sessions take seconds, not minutes."""
 
 import datetime as dt
 import random
@@ -13,6 +14,11 @@ from clinicians.models import Clinician
 from readiness.models import Goal
 from regimen.models import PlanRevision
 from risk.models import Flag, FlagEvent
+from tests.alliance.factories import ClinicianRatingFactory
+from tests.care.factories import CheckInFactory, ClientFactory, EpisodeFactory, ScoreFactory, SessionFactory
+from tests.readiness.factories import GoalFactory
+from tests.regimen.factories import PlanRevisionFactory
+from tests.risk.factories import FlagFactory
 
 RELATIONSHIP_SCALES = {
     "total": ("heard", "goals", "approach", "overall"),
@@ -20,23 +26,7 @@ RELATIONSHIP_SCALES = {
     "goals": ("goals",),
     "tasks": ("approach",),
 }
-
-
-def _score(checkin, instrument, scale, value, maximum, band=""):
-    return Score(
-        checkin=checkin,
-        instrument=instrument,
-        version="1",
-        scale=scale,
-        value=float(value),
-        minimum=0.0,
-        maximum=float(maximum),
-        band=band,
-    )
-
-
-def _phq9_band(value: int) -> str:
-    return ["minimal", "mild", "moderate", "moderately severe", "severe"][min(value // 5, 4)]
+NAMES = ["Ava", "Liam", "Maya", "Noah", "Sofia", "Omar", "Priya", "Diego"]
 
 
 def seed_caseload(
@@ -53,34 +43,70 @@ def seed_caseload(
     ahead), check-ins with scores, clinician ratings, a plan and goals; every `flag_every`-th episode
     carries an open amber relationship flag and every (2·flag_every)-th a red reliability flag too."""
     rng = random.Random(seed)
-    clinic = clinician.clinic
-    program = program or Program.objects.get_or_create(clinic=clinic, name="Adult outpatient")[0]
+    program = program or Program.objects.get_or_create(clinic=clinician.clinic, name="Adult outpatient")[0]
     now = timezone.now()
-    today = timezone.localdate()
+    episodes = _episodes(rng, clinician, program, clients=clients, sessions=sessions, prefix=prefix)
+    session_rows = Session.objects.bulk_create(
+        _sessions(rng, episodes, sessions=sessions, now=now), batch_size=5000
+    )
+    attended = [s for s in session_rows if s.attendance in Session.ATTENDED_STATES]
+    checkins, ratings = _checkins_and_ratings(rng, attended, clinician)
+    checkins = CheckIn.objects.bulk_create(checkins, batch_size=5000)
+    ClinicianRating.objects.bulk_create(ratings, batch_size=5000)
+    Score.objects.bulk_create(_scores(rng, checkins, {s.pk: s for s in attended}), batch_size=10000)
+    if flag_every:
+        flags = Flag.objects.bulk_create(_flags(episodes, flag_every=flag_every, now=now))
+        FlagEvent.objects.bulk_create(
+            [FlagEvent(flag=f, at=f.opened_at, action="raised", note=f.reasons[0]["text"]) for f in flags]
+        )
+    PlanRevision.objects.bulk_create(
+        [
+            PlanRevisionFactory.build(
+                episode=e, revised_at=now - dt.timedelta(days=7 * sessions), revised_by=clinician.user
+            )
+            for e in episodes
+        ]
+    )
+    Goal.objects.bulk_create(
+        [
+            GoalFactory.build(
+                episode=e,
+                text="Get back to seeing friends on weekends.",
+                endorsed_by_client=True,
+                set_on=e.opened_on,
+            )
+            for e in episodes
+        ]
+    )
+    return episodes
+
+
+def _episodes(rng, clinician, program, *, clients: int, sessions: int, prefix: str) -> list[Episode]:
+    clinic = clinician.clinic
     client_rows = Client.objects.bulk_create(
         [
-            Client(
+            ClientFactory.build(
                 clinic=clinic,
                 reference=f"{prefix}{clinician.pk}-{i:05d}",
-                given_name=rng.choice(["Ava", "Liam", "Maya", "Noah", "Sofia", "Omar", "Priya", "Diego"]),
+                given_name=rng.choice(NAMES),
                 family_name=f"Client{i:05d}",
                 email=f"{prefix.lower()}{clinician.pk}-{i}@example.org",
             )
             for i in range(clients)
         ]
     )
-    episodes = Episode.objects.bulk_create(
+    opened_on = timezone.localdate() - dt.timedelta(days=7 * sessions + 3)
+    return Episode.objects.bulk_create(
         [
-            Episode(
-                client=c,
-                clinician=clinician,
-                program=program,
-                opened_on=today - dt.timedelta(days=7 * sessions + 3),
-            )
+            EpisodeFactory.build(client=c, clinician=clinician, program=program, opened_on=opened_on)
             for c in client_rows
         ]
     )
-    session_rows = []
+
+
+def _sessions(rng, episodes, *, sessions: int, now) -> list[Session]:
+    """Weekly sessions up to now, mostly attended, then the next one booked ahead."""
+    rows = []
     for episode in episodes:
         start = now - dt.timedelta(days=7 * sessions)
         for n in range(1, sessions + 2):
@@ -89,18 +115,9 @@ def seed_caseload(
                 begins = now + dt.timedelta(days=2)  # the next session, booked ahead
                 attendance, late = Session.Attendance.SCHEDULED, 0
             else:
-                roll = rng.random()
-                attendance, late = Session.Attendance.ATTENDED, 0
-                if roll < 0.08:
-                    attendance, late = Session.Attendance.LATE_START, rng.choice([5, 10, 15])
-                elif roll < 0.12:
-                    attendance = Session.Attendance.NO_SHOW
-                elif roll < 0.15:
-                    attendance = Session.Attendance.CANCELLED_BY_CLIENT
-                elif roll < 0.17:
-                    attendance = Session.Attendance.CANCELLED_BY_CLINICIAN
-            session_rows.append(
-                Session(
+                attendance, late = _attendance(rng)
+            rows.append(
+                SessionFactory.build(
                     episode=episode,
                     number=n,
                     scheduled_start=begins,
@@ -111,8 +128,25 @@ def seed_caseload(
                     attendance_recorded_at=begins + dt.timedelta(hours=1) if n <= sessions else None,
                 )
             )
-    session_rows = Session.objects.bulk_create(session_rows, batch_size=5000)
-    attended = [s for s in session_rows if s.attendance in Session.ATTENDED_STATES]
+    return rows
+
+
+def _attendance(rng) -> tuple[str, int]:
+    roll = rng.random()
+    if roll < 0.08:
+        return Session.Attendance.LATE_START, rng.choice([5, 10, 15])
+    if roll < 0.12:
+        return Session.Attendance.NO_SHOW, 0
+    if roll < 0.15:
+        return Session.Attendance.CANCELLED_BY_CLIENT, 0
+    if roll < 0.17:
+        return Session.Attendance.CANCELLED_BY_CLINICIAN, 0
+    return Session.Attendance.ATTENDED, 0
+
+
+def _checkins_and_ratings(rng, attended, clinician) -> tuple[list[CheckIn], list[ClinicianRating]]:
+    """A submitted check-in for every attended session (each client rates around a level of their own),
+    and the clinician's rating of every other one."""
     checkins, ratings = [], []
     level = {}
     for s in attended:
@@ -130,7 +164,7 @@ def seed_caseload(
             answers["relationship"]["misunderstood"] = 1
             answers["relationship"]["misunderstood_words"] = "When we talked about my mother I felt rushed."
         checkins.append(
-            CheckIn(
+            CheckInFactory.build(
                 session=s,
                 status=CheckIn.Status.SUBMITTED,
                 sent_at=s.scheduled_end,
@@ -143,17 +177,18 @@ def seed_caseload(
         )
         if s.number % 2 == 1:
             ratings.append(
-                ClinicianRating(
+                ClinicianRatingFactory.build(
                     session=s,
                     rated_by=clinician.user,
                     rated_at=s.scheduled_end,
-                    instrument_version="1",
                     answers={k: max(0, min(10, v + rng.choice([-1, 0, 1]))) for k, v in items.items()},
                 )
             )
-    checkins = CheckIn.objects.bulk_create(checkins, batch_size=5000)
-    ClinicianRating.objects.bulk_create(ratings, batch_size=5000)
-    by_session = {s.pk: s for s in attended}
+    return checkins, ratings
+
+
+def _scores(rng, checkins, by_session) -> list[Score]:
+    """Relationship and readiness scores on every check-in; PHQ-9 and GAD-7 every fourth session."""
     scores = []
     phq = {}
     for c in checkins:
@@ -168,15 +203,34 @@ def seed_caseload(
             phq[session.episode_id] = max(0, value - rng.randint(0, 3))
             scores.append(_score(c, "phq9", "total", value, 27, _phq9_band(value)))
             scores.append(_score(c, "gad7", "total", min(21, max(0, value - 3)), 21))
-    Score.objects.bulk_create(scores, batch_size=10000)
+    return scores
+
+
+def _score(checkin, instrument, scale, value, maximum, band="") -> Score:
+    return ScoreFactory.build(
+        checkin=checkin,
+        instrument=instrument,
+        scale=scale,
+        value=float(value),
+        maximum=float(maximum),
+        band=band,
+    )
+
+
+def _phq9_band(value: int) -> str:
+    return ["minimal", "mild", "moderate", "moderately severe", "severe"][min(value // 5, 4)]
+
+
+def _flags(episodes, *, flag_every: int, now) -> list[Flag]:
+    """An open amber relationship flag on every `flag_every`-th episode, a red reliability flag on every
+    (2·flag_every)-th."""
     flags = []
     for i, episode in enumerate(episodes):
-        if flag_every and i % flag_every == 0:
+        if i % flag_every == 0:
             flags.append(
-                Flag(
+                FlagFactory.build(
                     episode=episode,
                     rule="relationship_drop",
-                    rule_version="1",
                     pillar="relationship",
                     level=Flag.Level.AMBER,
                     reasons=[
@@ -190,12 +244,11 @@ def seed_caseload(
                     updated_at=now - dt.timedelta(days=2),
                 )
             )
-        if flag_every and i % (2 * flag_every) == 0:
+        if i % (2 * flag_every) == 0:
             flags.append(
-                Flag(
+                FlagFactory.build(
                     episode=episode,
                     rule="clinician_cancellations",
-                    rule_version="1",
                     pillar="reliability",
                     level=Flag.Level.RED,
                     reasons=[
@@ -209,35 +262,4 @@ def seed_caseload(
                     updated_at=now - dt.timedelta(days=1),
                 )
             )
-    flags = Flag.objects.bulk_create(flags)
-    FlagEvent.objects.bulk_create(
-        [FlagEvent(flag=f, at=f.opened_at, action="raised", note=f.reasons[0]["text"]) for f in flags]
-    )
-    PlanRevision.objects.bulk_create(
-        [
-            PlanRevision(
-                episode=e,
-                number=1,
-                diagnosis_code="F33.1",
-                diagnosis_label="Major depressive disorder, recurrent, moderate",
-                modality=PlanRevision.Modality.CBT,
-                frequency=PlanRevision.Frequency.WEEKLY,
-                container=PlanRevision.Container.INDIVIDUAL,
-                revised_at=now - dt.timedelta(days=7 * sessions),
-                revised_by=clinician.user,
-            )
-            for e in episodes
-        ]
-    )
-    Goal.objects.bulk_create(
-        [
-            Goal(
-                episode=e,
-                text="Get back to seeing friends on weekends.",
-                endorsed_by_client=True,
-                set_on=e.opened_on,
-            )
-            for e in episodes
-        ]
-    )
-    return episodes
+    return flags

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from alliance.models import ClinicianRating
 from alliance.services import clinician_rating_record
@@ -20,7 +19,8 @@ from readiness.models import Goal
 from readiness.services import goal_achieve, goal_add, goal_set_endorsement
 from regimen.models import PlanRevision
 from regimen.services import plan_revise
-from tests import factories
+from tests.care.factories import CheckInFactory, SessionFactory
+from tests.readiness.factories import GoalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,11 @@ class Write:
 
 
 def _session(episode: Episode, **fields) -> Session:
-    return factories.SessionFactory(episode=episode, number=1, **fields)
+    return SessionFactory(episode=episode, number=1, **fields)
 
 
 def _goal(episode: Episode) -> Goal:
-    return Goal.objects.create(episode=episode, text="Sleep through the night", set_on=timezone.localdate())
+    return GoalFactory(episode=episode)
 
 
 WRITES = {
@@ -65,7 +65,7 @@ WRITES = {
         ),
     ),
     "check-in link": Write(
-        given=lambda e: factories.CheckInFactory(session=_session(e)).session,
+        given=lambda e: CheckInFactory(session=_session(e)).session,
         call=lambda actor, s: checkin_link_resend(actor=actor, session=s, email=False),
         state=lambda s: AccessLink.objects.filter(checkin__session=s).count(),
     ),

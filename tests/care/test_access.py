@@ -14,7 +14,8 @@ from django.utils import timezone
 from care import access
 from care.models import User
 from risk import selectors as flag_access
-from tests import factories
+from tests.care.factories import CheckInFactory, SessionFactory
+from tests.risk.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +40,9 @@ def world(personas):
     """Each episode gets a session with a check-in and a flag, so every kind of object exists."""
     for key in EPISODES:
         episode = personas[key]
-        session = factories.SessionFactory(episode=episode, number=1)
-        factories.CheckInFactory(session=session)
-        factories.FlagFactory(episode=episode, session=session)
+        session = SessionFactory(episode=episode, number=1)
+        CheckInFactory(session=session)
+        FlagFactory(episode=episode, session=session)
     return personas
 
 

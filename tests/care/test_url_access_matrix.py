@@ -12,7 +12,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from care.models import User
-from tests import factories
+from instruments.library import get_instrument
+from instruments.models import InstrumentDefinition
+from tests.care.factories import CheckInFactory, SessionFactory, UserFactory
+from tests.readiness.factories import GoalFactory
+from tests.regimen.factories import PlanRevisionFactory
+from tests.risk.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,24 +55,15 @@ def _object_routes(*, configuration: bool = False) -> list[str]:
 @pytest.fixture
 def objects(personas):
     """One of each kind of object, all on the owner's episode (or in the owner's clinic)."""
-    from instruments.library import get_instrument
-    from instruments.models import InstrumentDefinition
-    from readiness.models import Goal
-    from regimen.models import PlanRevision
-
     episode = personas["owner_episode"]
-    session = factories.SessionFactory(episode=episode, number=1)
-    checkin = factories.CheckInFactory(session=session)
-    flag = factories.FlagFactory(episode=episode, session=session)
-    goal = Goal.objects.create(episode=episode, text="Sleep through the night", set_on=timezone.localdate())
-    plan = PlanRevision.objects.create(
+    session = SessionFactory(episode=episode, number=1)
+    checkin = CheckInFactory(session=session)
+    flag = FlagFactory(episode=episode, session=session)
+    goal = GoalFactory(episode=episode)
+    plan = PlanRevisionFactory(
         episode=episode,
-        number=1,
         diagnosis_code="F41.1",
         diagnosis_label="Generalized anxiety disorder",
-        modality="cbt",
-        frequency="weekly",
-        container="individual",
         revised_at=timezone.now() - dt.timedelta(days=1),
     )
     definition = InstrumentDefinition.objects.create(
@@ -140,7 +136,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_or_refused(client, objects):
 @pytest.mark.parametrize("viewer", ["owner", "supervisor", "other_admin"])
 def test_only_the_clinics_admin_reaches_its_configuration(client, personas, objects, viewer):
     if viewer == "other_admin":
-        user = factories.UserFactory(clinic=personas["outsider"].clinic, role=User.Role.ADMIN)
+        user = UserFactory(clinic=personas["outsider"].clinic, role=User.Role.ADMIN)
     else:
         user = personas[viewer].user
     client.force_login(user)
