@@ -82,18 +82,19 @@ def _seed(args):
     from django.core.management import call_command
     from django.db import connection
 
-    from tests import factories
-    from tests.dashboards.builders import seed_caseload
+    from tests.care.factories import ClinicFactory
+    from tests.clinicians.factories import ClinicianFactory
+    from tests.dashboards.factories import seed_caseload
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    clinic = factories.ClinicFactory(name="Benchmark Clinic")
-    clinician = factories.ClinicianFactory(user__clinic=clinic, user__username="bench")
+    clinic = ClinicFactory(name="Benchmark Clinic")
+    clinician = ClinicianFactory(user__clinic=clinic, user__username="bench")
     episodes = seed_caseload(clinician, clients=args.clients, sessions=args.sessions, prefix="B")
     filler_made = 0
     while filler_made < args.filler:
-        other = factories.ClinicianFactory(user__clinic=clinic)
+        other = ClinicianFactory(user__clinic=clinic)
         batch = min(500, args.filler - filler_made)
         seed_caseload(other, clients=batch, sessions=2, prefix="F", seed=filler_made)
         filler_made += batch
