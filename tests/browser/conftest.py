@@ -74,9 +74,9 @@ def screenshot(page, name: str, *, widths: tuple[int, ...] = ()) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
     for width in widths or (original["width"],):
-        if width != original["width"]:
+        if width != page.viewport_size["width"]:
             page.set_viewport_size({"width": width, "height": original["height"]})
-            page.wait_for_timeout(400)  # let responsive charts settle
+            page.wait_for_timeout(600)  # let responsive charts re-lay themselves
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     if page.viewport_size != original:
         page.set_viewport_size(original)

@@ -33,21 +33,43 @@
     return layout;
   }
 
+  var CONFIG = { responsive: true, displaylogo: false, displayModeBar: false, scrollZoom: false };
+  var drawn = [];
+
+  function plot(el, figure, first) {
+    // fitToWidth changes the layout it is given: always start again from the figure as it came.
+    var layout = fitToWidth(JSON.parse(JSON.stringify(figure.layout)), el.clientWidth);
+    var done = first ? window.Plotly.newPlot(el, figure.data, layout, CONFIG)
+      : window.Plotly.react(el, figure.data, layout, CONFIG);
+    done.then(function () { el.setAttribute("data-drawn", "true"); });
+  }
+
   function draw() {
     if (!window.Plotly) { return; }
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
-      var layout = fitToWidth(figure.layout, el.clientWidth);
-      window.Plotly.newPlot(el, figure.data, layout, {
-        responsive: true,
-        displaylogo: false,
-        displayModeBar: false,
-        scrollZoom: false
-      }).then(function () { el.setAttribute("data-drawn", "true"); });
+      drawn.push({ el: el, figure: figure, narrow: el.clientWidth < NARROW });
+      plot(el, figure, true);
     });
   }
+
+  // A phone turned sideways or a window made narrow: re-lay the charts that crossed the threshold.
+  var pending;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      drawn.forEach(function (chart) {
+        var narrow = chart.el.clientWidth < NARROW;
+        if (narrow !== chart.narrow) {
+          chart.narrow = narrow;
+          plot(chart.el, chart.figure, false);
+        }
+      });
+    }, 150);
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {
