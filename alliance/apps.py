@@ -6,6 +6,7 @@ class AllianceConfig(AppConfig):
     name = "alliance"
 
     def ready(self) -> None:
+        # Imported here, not at the top: a pillar's modules use models, which exist only once apps are ready.
         from alliance import client_page, facts
         from alliance.rules import RULES
         from alliance.session_page import session_widgets

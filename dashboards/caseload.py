@@ -79,7 +79,7 @@ SPARKLINE_SESSIONS = 12
 
 # For each episode, its last 12 attended sessions by the (episode, number) index, then their check-ins'
 # scores on the trend's scale: cost follows the caseload, not the clinic. The plain ORM join was planned
-# as a scan of every check-in in the clinic (78 ms at 50,000 clients).
+# as a scan of every check-in in the clinic, whose cost grew with the clinic (docs/dashboards.md).
 _RECENT_VALUES_SQL = """
 SELECT e.id, sc.value
 FROM unnest(%s::bigint[]) AS e(id)
@@ -133,7 +133,7 @@ CASELOAD_SORTS = {
 
 
 def _client_url(client_id: int) -> str:
-    # reverse() once per page, not once per row (it showed up at ~0.2 ms a call on a 150-row caseload).
+    # reverse() once per page, not once per row: it showed up in the caseload's profile.
     return f"{_client_url_prefix()}{client_id}/"
 
 
@@ -148,7 +148,7 @@ def _short_date_cached(day: dt.date, language: str) -> str:
 
 
 def _short_date(day: dt.date) -> str:
-    # Many rows share a date; formatting each one through the locale machinery cost ~0.4 ms a row.
+    # Many rows share a date, and the locale machinery is slow: format each date once.
     return _short_date_cached(day, get_language())
 
 

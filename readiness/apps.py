@@ -6,6 +6,7 @@ class ReadinessConfig(AppConfig):
     name = "readiness"
 
     def ready(self) -> None:
+        # Imported here, not at the top: a pillar's modules use models, which exist only once apps are ready.
         from care.pillars import Pillar, register
         from readiness import facts
         from readiness.client_page import client_page

@@ -6,6 +6,7 @@ class RegimenConfig(AppConfig):
     name = "regimen"
 
     def ready(self) -> None:
+        # Imported here, not at the top: a pillar's modules use models, which exist only once apps are ready.
         from care.pillars import Pillar, register
         from regimen.client_page import client_page
         from regimen.rules import RULES

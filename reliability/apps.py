@@ -6,6 +6,7 @@ class ReliabilityConfig(AppConfig):
     name = "reliability"
 
     def ready(self) -> None:
+        # Imported here, not at the top: a pillar's modules use models, which exist only once apps are ready.
         from care.pillars import Pillar, register
         from reliability.rules import RULES
 

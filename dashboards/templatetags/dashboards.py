@@ -1,9 +1,8 @@
 """The two long lists of the dashboards, rendered in Python: caseload rows and session-by-session answers.
 
 A caseload can run to hundreds of rows with four pillar chips each, and a client page to 30 sessions of
-answers. Through the template engine that was about 0.8 ms a caseload row (120 ms for 150 clients) and
-150 ms for a 30-session list; even format_html spent most of its time in Django's lazy-string wrappers.
-Plain f-strings with the standard library's html.escape take a few microseconds a row.
+answers. Through the template engine (and even format_html, in Django's lazy-string wrappers) these lists
+were most of the pages' time (figures in docs/dashboards.md); plain f-strings with html.escape are not.
 Every interpolated value goes through `e()`: nothing reaches the page unescaped (tests check it)."""
 
 from functools import lru_cache
