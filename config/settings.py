@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reliability",
     "checkin",
     "dashboards",
+    "supervision",
     "demo",
 ]
 
