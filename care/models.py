@@ -200,6 +200,9 @@ class CheckIn(models.Model):
     language = models.CharField(max_length=8, default="en")
     # {instrument key: version} used for this check-in; answers never get rewritten by a new version.
     instrument_versions = models.JSONField(default=dict)
+    # {instrument key: content hash} of the exact definitions it was opened with (shipped or the clinic's);
+    # validated, scored, shown and exported against those alone. Empty for check-ins from before pinning.
+    instrument_hashes = models.JSONField(default=dict, blank=True)
     # {instrument key: {item key: value}}, validated strictly against those versions before it is stored.
     answers = models.JSONField(default=dict)
     evaluated_at = models.DateTimeField(null=True, blank=True)

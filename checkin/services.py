@@ -23,7 +23,7 @@ from care.audit import audit_record
 from care.links import PORTAL_LINK_TTL, link_consume, link_issue
 from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session, User
 from care.pillars import all_pillars
-from instruments.library import get_instrument, instruments_for_session
+from instruments.library import content_hash, get_instrument, instruments_for_session
 from instruments.schemas import Instrument
 from instruments.scoring import AnswerError, score_answers, validate_answers
 from risk import engine as risk
@@ -98,10 +98,12 @@ def _section_order(instrument: Instrument) -> tuple[int, int, str]:
 
 
 def instruments_of(checkin: CheckIn, clinic_id: int) -> list[Instrument]:
-    """The instruments this check-in was opened with, at the versions it was opened with, in form order
-    (a JSON column does not keep key order)."""
+    """The exact definitions this check-in was opened with (key, version and content hash), in form order
+    (a JSON column does not keep key order). A definition that no longer matches its pin raises
+    LookupError rather than being read in its changed form."""
+    pins = checkin.instrument_hashes or {}
     instruments = [
-        get_instrument(key, version, clinic_id=clinic_id)
+        get_instrument(key, version, clinic_id=clinic_id, digest=pins.get(key))
         for key, version in checkin.instrument_versions.items()
     ]
     return sorted(instruments, key=_section_order)
@@ -117,6 +119,7 @@ def checkin_open(*, session: Session) -> CheckIn:
         sent_at=timezone.now(),
         language=client.preferred_language,
         instrument_versions={i.key: i.version for i in instruments},
+        instrument_hashes={i.key: content_hash(i) for i in instruments},
     )
     _link, token, _code = link_issue(
         purpose=AccessLink.Purpose.CHECKIN, client=client, checkin=checkin, ttl=_ttl(client), with_code=True

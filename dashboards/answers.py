@@ -30,7 +30,9 @@ def describe_answers(
     scales, FHIR imports) included; `instruments` is one InstrumentResolver shared by the whole page."""
     sections, own_words = [], []
     for key, answers in (checkin.answers or {}).items():
-        instrument = instruments.get(key, (checkin.instrument_versions or {}).get(key))
+        instrument = instruments.get(
+            key, (checkin.instrument_versions or {}).get(key), (checkin.instrument_hashes or {}).get(key)
+        )
         items = []
         for item_key, value in answers.items():
             if instrument is None:

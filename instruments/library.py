@@ -4,6 +4,7 @@ Definitions are data (instruments.schemas.Instrument). Built-in ones live as YAM
 `definitions/` folder; a clinic can load more (licensed scales, FHIR imports) as InstrumentDefinition rows.
 Scoring lives in instruments.scoring; loading a clinic's file in instruments.services."""
 
+import hashlib
 import json
 import logging
 from functools import cache
@@ -93,19 +94,89 @@ def builtin_instruments() -> dict[str, Instrument]:
     return dict(sorted(newest.items()))
 
 
-def get_instrument(key: str, version: str | None = None, *, clinic_id: int | None = None) -> Instrument:
-    """The instrument `key` (at `version` if given): a clinic's loaded definition wins over a built-in.
+def content_hash(instrument: Instrument) -> str:
+    """A digest of everything the definition says: a check-in pins it, so a definition that changed after
+    the check-in was opened is noticed instead of silently re-read."""
+    canonical = json.dumps(
+        instrument.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
-    Without a version, the clinic's newest active row wins; with one, the exact version is found
-    whether or not it is still active (an old check-in must stay readable)."""
-    if clinic_id is not None:
-        rows = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key)
-        row = rows.filter(version=version).first() if version else rows.filter(active=True).first()
-        if row is not None:
-            return Instrument.model_validate(row.definition, strict=False)
-    instrument = builtin_instruments().get(key) if version is None else builtin_versions().get((key, version))
+
+@cache
+def builtin_hashes() -> dict[tuple[str, str], str]:
+    return {ident: content_hash(instrument) for ident, instrument in builtin_versions().items()}
+
+
+@cache
+def safety_items(key: str) -> frozenset[str]:
+    """Item keys any shipped version of `key` marks as safety items (PHQ-9 item9)."""
+    return frozenset(
+        item.key
+        for (k, _), instrument in builtin_versions().items()
+        if k == key
+        for item in instrument.items
+        if item.safety
+    )
+
+
+def with_safety(instrument: Instrument) -> Instrument:
+    """`instrument` with the shipped measure's safety items always asked and required, whatever a loaded
+    file says (no `required: false`, no condition that could hide them)."""
+    keys = safety_items(instrument.key)
+    if not any(i.key in keys and not (i.safety and i.required and not i.show_if) for i in instrument.items):
+        return instrument
+    items = tuple(
+        item.model_copy(update={"safety": True, "required": True, "show_if": None})
+        if item.key in keys
+        else item
+        for item in instrument.items
+    )
+    return instrument.model_copy(update={"items": items})
+
+
+def row_instrument(row: InstrumentDefinition) -> Instrument:
+    return with_safety(Instrument.model_validate(row.definition, strict=False))
+
+
+def _pick(candidates: list[Instrument], digest: str | None) -> Instrument | None:
+    """The candidate a pin names: the one with that content hash, or (an old check-in opened before
+    hashes were kept) the first, which is the shipped definition when there is one."""
+    if digest is None:
+        return candidates[0] if candidates else None
+    return next((c for c in candidates if _hash_of(c) == digest), None)
+
+
+def _hash_of(instrument: Instrument) -> str:
+    ident = (instrument.key, instrument.version)
+    if builtin_versions().get(ident) is instrument:
+        return builtin_hashes()[ident]
+    return content_hash(instrument)
+
+
+def get_instrument(
+    key: str, version: str | None = None, *, clinic_id: int | None = None, digest: str | None = None
+) -> Instrument:
+    """The instrument `key` (at `version` if given).
+
+    Without a version, the clinic's newest active row wins over the shipped one. With a version, the
+    exact definition: a shipped version is never shadowed by a clinic's row, and with `digest` (a check-in's
+    pin) only the definition with that content hash is returned — an old check-in must stay readable, and
+    readable only as it was asked."""
+    if version is None:
+        if clinic_id is not None:
+            row = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key, active=True).first()
+            if row is not None:
+                return row_instrument(row)
+        instrument = builtin_instruments().get(key)
+    else:
+        candidates = [i for i in [builtin_versions().get((key, version))] if i is not None]
+        if clinic_id is not None:
+            row = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key, version=version).first()
+            candidates += [row_instrument(row)] if row is not None else []
+        instrument = _pick(candidates, digest)
     if instrument is None:
-        raise LookupError(f"instrument {key} v{version or '?'} is not available")
+        raise LookupError(f"instrument {key} v{version or '?'} is not available as pinned")
     return instrument
 
 
@@ -166,26 +237,31 @@ class InstrumentResolver:
     def __init__(self, clinic_id: int):
         self.clinic_id = clinic_id
         self._loaded: dict[tuple[str, str], Instrument] | None = None
-        self._found: dict[tuple[str, str | None], Instrument | None] = {}
+        self._found: dict[tuple[str, str | None, str | None], Instrument | None] = {}
 
     def _clinic_definitions(self) -> dict[tuple[str, str], Instrument]:
         if self._loaded is None:
             self._loaded = {
-                (row.key, row.version): Instrument.model_validate(row.definition, strict=False)
+                (row.key, row.version): row_instrument(row)
                 for row in InstrumentDefinition.objects.filter(clinic_id=self.clinic_id).order_by("loaded_at")
             }
         return self._loaded
 
-    def get(self, key: str, version: str | None) -> Instrument | None:
-        """The instrument, or None when neither the clinic nor the built-ins have that version."""
-        if (key, version) not in self._found:
-            instrument = builtin_versions().get((key, version)) if version else None
-            if instrument is None:
+    def get(self, key: str, version: str | None, digest: str | None = None) -> Instrument | None:
+        """The instrument, or None when neither the clinic nor the built-ins have that version (or none
+        has the pinned content hash)."""
+        if (key, version, digest) not in self._found:
+            if version is None:
                 loaded = self._clinic_definitions()
-                if version is not None:
-                    instrument = loaded.get((key, version))
-                else:
-                    instrument = next((i for (k, _), i in reversed(loaded.items()) if k == key), None)
-                    instrument = instrument or builtin_instruments().get(key)
-            self._found[key, version] = instrument
-        return self._found[key, version]
+                instrument = next((i for (k, _), i in reversed(loaded.items()) if k == key), None)
+                instrument = instrument or builtin_instruments().get(key)
+            else:
+                shipped = builtin_versions().get((key, version))
+                candidates = [shipped] if shipped is not None else []
+                # A pin that matches the shipped definition needs no query.
+                if shipped is None or (digest is not None and _hash_of(shipped) != digest):
+                    clinic = self._clinic_definitions().get((key, version))
+                    candidates += [clinic] if clinic is not None else []
+                instrument = _pick(candidates, digest)
+            self._found[key, version, digest] = instrument
+        return self._found[key, version, digest]

@@ -27,3 +27,21 @@ class InstrumentDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        # Immutable once stored: check-ins pin the definition by its content, so a change in place would
+        # rewrite what old answers meant. Only `active` may change.
+        fields = kwargs.get("update_fields")
+        if self.pk is not None and (fields is None or set(fields) - {"active"}):
+            stored = type(self).objects.filter(pk=self.pk).values("clinic_id", "key", "version", "definition")
+            now = {
+                "clinic_id": self.clinic_id,
+                "key": self.key,
+                "version": self.version,
+                "definition": self.definition,
+            }
+            if stored and stored[0] != now:
+                raise ValueError(
+                    f"{self} is stored already; a changed definition is a new version (a new row)."
+                )
+        super().save(*args, **kwargs)

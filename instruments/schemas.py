@@ -24,6 +24,7 @@ class Item(Strict):
     text: LocalText
     type: Literal["scale", "choice", "yesno", "text"]
     required: bool = True
+    safety: bool = False  # always asked and required, whatever a loaded file says (PHQ-9 item 9)
     min: int = 0
     max: int = 10
     anchors: dict[str, LocalText] = Field(default_factory=dict)  # {"min": {...}, "max": {...}} for scales

@@ -35,7 +35,7 @@ def validate_answers(instrument: Instrument, raw: Any) -> dict[str, Any]:
     for item in instrument.items:
         value = raw.get(item.key)
         if value is None or value == "":
-            if item.required and _visible(item, raw):
+            if item.safety or (item.required and _visible(item, raw)):
                 errors[item.key] = "Please answer this question."
             continue
         if item.type == "text":

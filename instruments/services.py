@@ -9,8 +9,10 @@ from instruments import fhir
 from instruments.library import (
     DefinitionError,
     builtin_instruments,
+    builtin_versions,
     instrument_from_data,
     parse_definition_text,
+    with_safety,
 )
 from instruments.models import InstrumentDefinition
 from instruments.schemas import Instrument
@@ -61,6 +63,17 @@ def instrument_definition_load(
             [f"{instrument.key} is a licence shell without questions; load your licensed definition file."]
         )
     _check_fits_builtin(instrument)
+    shipped = builtin_versions().get((instrument.key, instrument.version))
+    if shipped is not None:
+        # Same key and version as a shipped definition: storing it would make two meanings of one pin.
+        raise DefinitionError(
+            [
+                f"Version {instrument.version} of {instrument.key} is the shipped {shipped.title['en']}; a "
+                "clinic's file never replaces it. Give your file its own version (for example "
+                f'"clinic-{instrument.version}") and load it again.'
+            ]
+        )
+    instrument = with_safety(instrument)
     with transaction.atomic():
         rows = InstrumentDefinition.objects.select_for_update().filter(clinic=clinic, key=instrument.key)
         if rows.filter(version=instrument.version).exists():

@@ -86,7 +86,7 @@ def _walk(items: list | None, reading: Reading, depth: int = 0) -> None:
         question = _question(item, kind, link_id, reading)
         if question is not None:
             data, scored = question
-            for name in ("reverse", "anchors", "help"):
+            for name in ("reverse", "safety", "anchors", "help"):
                 if name in attune:
                     data[name] = attune[name]
             reading.drafts.append(

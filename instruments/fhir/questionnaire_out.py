@@ -105,8 +105,9 @@ def _question_item(instrument: Instrument, item: Item, by_key: dict[str, Item]) 
 
 
 def _attune_item(item: Item) -> dict:
-    """What FHIR has no slot for: the item's key, reverse scoring, anchors and help."""
-    attune: dict[str, Any] = {k: v for k, v in (("reverse", item.reverse), ("key", item.key)) if v}
+    """What FHIR has no slot for: the item's key, reverse scoring, safety item, anchors and help."""
+    pairs = (("reverse", item.reverse), ("safety", item.safety), ("key", item.key))
+    attune: dict[str, Any] = {k: v for k, v in pairs if v}
     if item.anchors:
         attune["anchors"] = item.anchors
     if item.help:

@@ -94,7 +94,8 @@ def checkin_to_questionnaire_response(checkin: CheckIn) -> dict:
     completed = checkin.status == CheckIn.Status.SUBMITTED
     entries: list[dict] = []
     for key, version in sorted((checkin.instrument_versions or {}).items()):
-        instrument = get_instrument(key, version, clinic_id=client.clinic_id)
+        pin = (checkin.instrument_hashes or {}).get(key)
+        instrument = get_instrument(key, version, clinic_id=client.clinic_id, digest=pin)
         answers = (checkin.answers or {}).get(key) or {}
         response_url = uuid_urn("checkin", checkin.pk, key, "response")
         response = _response(instrument, answers, completed=completed, subject=subject, authored=authored)
