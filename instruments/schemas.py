@@ -17,6 +17,7 @@ class Option(Strict):
     label: LocalText
     code: str | None = None  # e.g. a LOINC answer code (LA6568-5)
     system: str | None = None
+    display: str | None = None  # the code's own display, where it differs from the label people read
 
 
 class Item(Strict):

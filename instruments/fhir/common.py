@@ -23,6 +23,7 @@ SCORE_EXTENSIONS = (EXT_ORDINAL, EXT_ITEM_WEIGHT, EXT_CO_VALUE)
 ATTUNE_INSTRUMENT = "urn:attune:fhir:instrument"
 ATTUNE_ITEM = "urn:attune:fhir:item"
 ATTUNE_SCALE = "urn:attune:fhir:scale"
+ATTUNE_OPTION_LABEL = "urn:attune:fhir:option-label"
 CLIENT_REFERENCE_SYSTEM = "urn:attune:client-reference"
 _NAMESPACE = uuid.UUID("4b0f6b0e-2a55-4d52-9a37-6f7b8b0f1c11")
 
@@ -129,7 +130,7 @@ def option_coding(instrument: Instrument, item: Item, option: Option) -> dict:
     return {
         "system": option.system or f"urn:attune:instrument:{instrument.key}:{item.key}",
         "code": option.code or str(option.value),
-        "display": option.label["en"],
+        "display": option.display or option.label["en"],
     }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from instruments.fhir.common import (
     ATTUNE_ITEM,
+    ATTUNE_OPTION_LABEL,
     ATTUNE_SCALE,
     EXT_CALCULATED,
     EXT_MAX,
@@ -216,6 +217,7 @@ def _option_score(option: dict):
 
 def _option(option: dict, ordinal, position: int, where: str) -> dict:
     """One answer option → Attune's {value, label, code, system}; unscored options count from 0."""
+    display = None
     if "valueCoding" in option:
         coding = option["valueCoding"] or {}
         label = coding.get("display") or coding.get("code") or f"Answer {position + 1}"
@@ -223,6 +225,9 @@ def _option(option: dict, ordinal, position: int, where: str) -> dict:
         code, system = coding.get("code"), coding.get("system")
         if str(system).startswith("urn:attune:instrument:"):
             code, system = None, None  # our own stand-in coding, not a real code
+        shown = ext_value(option, ATTUNE_OPTION_LABEL)
+        if isinstance(shown, str) and shown:
+            display, label = label, shown
     elif "valueString" in option:
         label, holder, code, system = option["valueString"], option.get("_valueString"), None, None
     elif "valueInteger" in option:
@@ -237,4 +242,5 @@ def _option(option: dict, ordinal, position: int, where: str) -> dict:
         "label": local_text(label, holder, f"Answer {position + 1}"),
         "code": code,
         "system": system,
+        "display": display,
     }

@@ -10,6 +10,7 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from instruments.fhir.common import (
     ATTUNE_INSTRUMENT,
     ATTUNE_ITEM,
+    ATTUNE_OPTION_LABEL,
     ATTUNE_SCALE,
     EXT_CALCULATED,
     EXT_MAX,
@@ -120,7 +121,11 @@ def _answer_option(instrument: Instrument, item: Item, option) -> dict:
     coding = option_coding(instrument, item, option)
     if translated := translation_ext(option.label):
         coding["_display"] = translated
-    return {"valueCoding": coding, "extension": [{"url": EXT_ORDINAL, "valueDecimal": option.value}]}
+    extensions: list[dict] = [{"url": EXT_ORDINAL, "valueDecimal": option.value}]
+    if option.display:
+        # The coding shows the code's own display; the words people read travel beside it.
+        extensions.append({"url": ATTUNE_OPTION_LABEL, "valueString": option.label["en"]})
+    return {"valueCoding": coding, "extension": extensions}
 
 
 def _enable_when(instrument: Instrument, other: Item, value: int) -> dict:
