@@ -48,8 +48,9 @@ class SimFlag:
     session_id: int | None
     opened_at: dt.datetime
     pillar: str = ""
-    acknowledged_reasons: Any = None
-    history: list[str] = field(default_factory=list)
+    findings: Any = ()
+    rule_version: str = ""
+    suggested_action: str = ""
 
 
 @dataclass
@@ -154,10 +155,10 @@ def _replay_episode(moments, params, tally: Tally) -> bool:
     for number, facts in moments:
         for f in flags:  # the clinician read the inbox since the last evaluation
             if f.status == "open":
-                f.status, f.acknowledged_reasons = "acknowledged", f.reasons
+                f.status = "acknowledged"
         findings = run_rules(facts, params)
         intents = flag_intents(facts, findings, flags, rules=rules, params=params)
-        new = _apply(intents, flags, facts.now, rules)
+        new = _apply(intents, flags, facts.now)
         for flag, how in new:
             if how == "raised":
                 tally.raised += 1
@@ -171,7 +172,7 @@ def _replay_episode(moments, params, tally: Tally) -> bool:
     return flagged_early
 
 
-def _apply(intents, flags: list[SimFlag], now: dt.datetime, rules) -> list[tuple[SimFlag, str]]:
+def _apply(intents, flags: list[SimFlag], now: dt.datetime) -> list[tuple[SimFlag, str]]:
     """The intents' writes on in-memory flags, as risk.engine applies them through risk.services.
     Returns the flags that became new alerts: raised, or re-opened by a new finding."""
     alerts: list[tuple[SimFlag, str]] = []
@@ -185,7 +186,8 @@ def _apply(intents, flags: list[SimFlag], now: dt.datetime, rules) -> list[tuple
                 reasons=[r.model_dump() for r in finding.reasons],
                 session_id=finding.session_id,
                 opened_at=now,
-                pillar=rules[intent.rule_id].pillar if intent.rule_id in rules else intent.rule_id,
+                pillar=intent.pillar,
+                findings=list(intent.findings),
             )
             flags.insert(0, flag)
             alerts.append((flag, "raised"))
@@ -193,7 +195,8 @@ def _apply(intents, flags: list[SimFlag], now: dt.datetime, rules) -> list[tuple
             flag = intent.flag
             flag.reasons = [r.model_dump() for r in finding.reasons]
             flag.level, flag.session_id = finding.level, finding.session_id
-            if getattr(intent, "reopen", False) and flag.status != "open":
+            flag.rule, flag.findings = intent.rule_id, list(intent.findings)
+            if intent.reopen and flag.status != "open":
                 flag.status = "open"
                 alerts.append((flag, "reopened"))
         elif intent.action == "resolve":

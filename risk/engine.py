@@ -133,18 +133,27 @@ def _apply(episode: Episode, intents: list[FlagIntent], result: Evaluation) -> N
     for intent in intents:
         finding = intent.finding
         if intent.action in ("raise", "update") and finding is not None:
-            rule = rules[intent.rule_id]
+            lead = intent.findings[0] if intent.findings else {}
+            known = rules.get(intent.rule_id)
             flag_raise(
                 episode=episode,
-                rule=rule.id,
-                rule_version=rule.version,
-                pillar=rule.pillar,
+                rule=intent.rule_id,
+                rule_version=lead.get("version") or (known.version if known else ""),
+                pillar=intent.pillar or (known.pillar if known else intent.rule_id),
                 level=finding.level,
                 reasons=finding.reasons,
                 suggested_action=finding.suggested_action,
                 session=_session_ref(finding.session_id),
+                findings=intent.findings,
+                reopen=intent.reopen,
+                new_rules=intent.new_rules,
+                note=intent.why,
             )
-            (result.raised if intent.action == "raise" else result.updated).append(intent.rule_id)
+            # Every rule that found something on a new flag; the leading one on an updated flag.
+            if intent.action == "raise":
+                result.raised += [e["rule"] for e in intent.findings] or [intent.rule_id]
+            else:
+                result.updated.append(intent.rule_id)
         elif intent.action == "resolve":
             flag_resolve(flag=intent.flag, actor=None, reason=intent.why)
             result.resolved.append(intent.rule_id)

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class Flag(models.Model):
     """An explained early-alliance risk (or safety) flag on an episode.
 
-    At most one flag per rule per episode is open at a time: new evidence updates it."""
+    One active flag per pillar per episode: every finding of the pillar's rules merges into it
+    (risk.intents), so the clinician acknowledges, repairs and resolves once. `rule` is the leading
+    finding's rule (the highest level, then registry order), which gives the flag its title."""
 
     class Level(models.TextChoices):
         RED = "red", _("Red")
@@ -32,8 +34,15 @@ class Flag(models.Model):
     pillar = models.CharField(max_length=32)
     level = models.CharField(max_length=8, choices=Level.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    # [{"text": plain-language reason, "evidence": {...}}] — see risk.schemas.FlagReason.
+    # [{"text": plain-language reason, "evidence": {...}}] — see risk.schemas.FlagReason: every
+    # finding's reasons, in the order of `findings`.
     reasons = models.JSONField(default=list)
+    # [{"rule", "version", "level", "session_id", "reasons", "suggested_action"}]: one per rule that
+    # found something (risk.intents.stored_findings reads flags from before the merge too).
+    findings = models.JSONField(default=list, blank=True)
+    # Rules whose findings arrived after the clinician acknowledged: the flag re-opened for them.
+    new_findings = models.JSONField(default=list, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
     suggested_action = models.TextField()
     opened_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -63,7 +72,9 @@ class Flag(models.Model):
         indexes = [models.Index(fields=["episode", "status"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["episode", "rule"], condition=~Q(status="resolved"), name="flag_one_active_per_rule"
+                fields=["episode", "pillar"],
+                condition=~Q(status="resolved"),
+                name="flag_one_active_per_pillar",
             ),
             models.CheckConstraint(
                 condition=Q(status="resolved", resolved_at__isnull=False)
@@ -78,6 +89,11 @@ class Flag(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATES
+
+    @property
+    def is_reopened(self) -> bool:
+        """Open again with findings that came after the clinician acknowledged it."""
+        return self.status == self.Status.OPEN and bool(self.new_findings)
 
 
 class FlagEvent(models.Model):

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -29,15 +30,32 @@ def flag_raise(
     reasons: Sequence[FlagReason],
     suggested_action: str,
     session: Session | None = None,
+    findings: Sequence[dict[str, Any]] = (),
+    reopen: bool = False,
+    new_rules: Sequence[str] = (),
+    note: str = "",
 ) -> Flag:
-    """Open a flag for `rule` on `episode`, or update the one already active with the new evidence.
+    """Open the pillar's flag on `episode`, or update the one already active with the new evidence.
 
-    One active flag per rule per episode (a database constraint backs this up)."""
+    One active flag per pillar per episode (a database constraint backs this up). `rule` is the
+    leading finding's; `findings` each rule's own (risk.intents), one finding of `rule` if not given.
+    `reopen`: the clinician had acknowledged it and `new_rules` found something since — it opens again.
+    `note`: why findings left the flag, for its history (the reasons otherwise)."""
     now = timezone.now()
     payload = [r.model_dump() for r in reasons]
+    entries = list(findings) or [
+        {
+            "rule": rule,
+            "version": rule_version,
+            "level": level,
+            "session_id": session.pk if session else None,
+            "reasons": payload,
+            "suggested_action": suggested_action,
+        }
+    ]
     flag = (
         Flag.objects.select_for_update()
-        .filter(episode=episode, rule=rule)
+        .filter(episode=episode, pillar=pillar)
         .exclude(status=Flag.Status.RESOLVED)
         .first()
     )
@@ -50,6 +68,7 @@ def flag_raise(
             pillar=pillar,
             level=level,
             reasons=payload,
+            findings=entries,
             suggested_action=suggested_action,
             opened_at=now,
             updated_at=now,
@@ -60,16 +79,22 @@ def flag_raise(
         flag.reasons == payload
         and flag.level == level
         and flag.session_id == (session.pk if session else None)
+        and flag.findings == entries
     ):
         return flag  # re-evaluation with the same evidence: nothing new to say
-    flag.reasons = payload
-    flag.level = level
-    flag.session = session
-    flag.rule_version = rule_version
-    flag.suggested_action = suggested_action
+    fields = ["reasons", "findings", "level", "session", "rule", "rule_version", "suggested_action"]
+    flag.reasons, flag.findings, flag.level, flag.session = payload, entries, level, session
+    flag.rule, flag.rule_version, flag.suggested_action = rule, rule_version, suggested_action
     flag.updated_at = now
-    flag.save(update_fields=["reasons", "level", "session", "rule_version", "suggested_action", "updated_at"])
-    FlagEvent.objects.create(flag=flag, at=now, action="updated", note="; ".join(r.text for r in reasons))
+    action = "updated"
+    if reopen and flag.status in (Flag.Status.ACKNOWLEDGED, Flag.Status.REPAIR_RECORDED):
+        flag.status, flag.reopened_at, flag.new_findings = Flag.Status.OPEN, now, list(new_rules)
+        fields += ["status", "reopened_at", "new_findings"]
+        action = "reopened"
+    flag.save(update_fields=[*fields, "updated_at"])
+    FlagEvent.objects.create(
+        flag=flag, at=now, action=action, note=note or "; ".join(r.text for r in reasons)
+    )
     return flag
 
 
@@ -106,7 +131,8 @@ def flag_acknowledge(*, flag: Flag, actor: User) -> Flag:
     flag.status = Flag.Status.ACKNOWLEDGED
     flag.acknowledged_at = timezone.now()
     flag.acknowledged_by = actor
-    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    flag.new_findings = []  # seen now: no longer "new since you acknowledged"
+    flag.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "new_findings"])
     _record(flag, actor=actor, action="acknowledged")
     return flag
 
@@ -121,8 +147,9 @@ def flag_record_repair(*, flag: Flag, actor: User, note: str) -> Flag:
     if flag.status == Flag.Status.RESOLVED:
         raise FlagStepError("This flag is already resolved.")
     now = timezone.now()
-    if flag.acknowledged_at is None:
+    if flag.acknowledged_at is None or flag.status == Flag.Status.OPEN:
         flag.acknowledged_at, flag.acknowledged_by = now, actor
+    flag.new_findings = []
     flag.status = Flag.Status.REPAIR_RECORDED
     flag.repair_note = note
     flag.repair_recorded_at = now
@@ -132,6 +159,7 @@ def flag_record_repair(*, flag: Flag, actor: User, note: str) -> Flag:
             "status",
             "acknowledged_at",
             "acknowledged_by",
+            "new_findings",
             "repair_note",
             "repair_recorded_at",
             "repair_recorded_by",

@@ -112,3 +112,17 @@ def facts(*sessions: BuiltSession, goals=(), intake=None, totals=(), is_open=Tru
             }
         ),
     )
+
+
+# Flags carry one finding per rule of their pillar (risk.intents) ----------------------------------------
+
+
+def flags_with(episode, rule: str):
+    """The episode's flags that carry a finding of `rule`, active or not (read in Python: any database)."""
+    ids = [f.pk for f in Flag.objects.filter(episode=episode) if any(x["rule"] == rule for x in f.findings)]
+    return Flag.objects.filter(pk__in=ids)
+
+
+def finding_of(flag: Flag, rule: str) -> dict:
+    """The finding of `rule` on a flag: {"rule", "level", "reasons", ...}."""
+    return next(f for f in flag.findings if f["rule"] == rule)

@@ -16,6 +16,7 @@ from risk.services import flag_acknowledge, flag_raise, flag_resolve
 from tests.alliance.factories import rel
 from tests.care.factories import EpisodeFactory, SessionFactory
 from tests.checkin.factories import submit
+from tests.risk.factories import finding_of, flags_with
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,8 @@ def episode():
 
 
 def active(episode, rule):
-    return Flag.objects.filter(episode=episode, rule=rule).exclude(status=Flag.Status.RESOLVED)
+    """The episode's active flag carrying a finding of `rule` (one flag per pillar holds them all)."""
+    return flags_with(episode, rule).exclude(status=Flag.Status.RESOLVED)
 
 
 def test_low_check_in_raises_one_explained_flag_and_marks_evaluated(episode):
@@ -58,24 +60,50 @@ def test_re_evaluating_the_same_evidence_changes_nothing(episode):
     events = FlagEvent.objects.count()
     # When the task runs again (a retry, a duplicate message, the sweep)
     again = risk.evaluate_episode(episode.pk)
-    # Then there is still one flag per rule and no new history
+    # Then there is still one flag for the pillar, with both findings, and no new history
     assert again.raised == [] and again.updated == []
-    assert Flag.objects.filter(episode=episode).count() == 2  # low_item and low_total
+    flag = Flag.objects.get(episode=episode)
+    assert [f["rule"] for f in flag.findings] == ["relationship.low_total", "relationship.low_item"]
     assert FlagEvent.objects.count() == events
 
 
 def test_new_evidence_updates_the_open_flag_instead_of_duplicating(episode):
-    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(heard=6), evaluate=True)
+    # (low twice running would be a new finding, persistent_low, which re-opens: see the next test)
+    clinic = episode.client.clinic
+    clinic.risk_thresholds = {"relationship.persistent_low": {"enabled": False}}
+    clinic.save(update_fields=["risk_thresholds"])
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(heard=6, approach=5), evaluate=True)
     flag = active(episode, "relationship.low_item").get()
     flag_acknowledge(flag=flag, actor=episode.clinician.user)
-    # When session 2 is rated low on a different item
+    # When session 2 is rated low again by the same rules (heard recovered, approach still 5)
     submit(SessionFactory(episode=episode, number=2), rel(heard=9, approach=5), evaluate=True)
     # Then the same flag carries the new evidence, keeps its acknowledgement, and says it was updated
     flag.refresh_from_db()
     assert active(episode, "relationship.low_item").count() == 1
-    assert flag.status == Flag.Status.ACKNOWLEDGED
-    assert "approach fits them" in flag.reasons[0]["text"] and "Session 2" in flag.reasons[0]["text"]
+    [item] = finding_of(flag, "relationship.low_item")["reasons"]
+    assert flag.status == Flag.Status.ACKNOWLEDGED and flag.new_findings == []
+    assert "approach fits them" in item["text"] and "Session 2" in item["text"]
     assert list(flag.events.values_list("action", flat=True)) == ["raised", "acknowledged", "updated"]
+
+
+def test_a_new_finding_on_an_acknowledged_flag_reopens_it_visibly(episode):
+    # Given a low item after session 1, acknowledged by the clinician
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(heard=6, approach=5), evaluate=True)
+    flag = active(episode, "relationship.low_item").get()
+    flag_acknowledge(flag=flag, actor=episode.clinician.user)
+    # When session 2 is low again: a new finding (low twice running) from the same pillar
+    submit(SessionFactory(episode=episode, number=2), rel(heard=9, approach=5), evaluate=True)
+    # Then the one flag opens again, red, saying which finding is new since the acknowledgement
+    flag.refresh_from_db()
+    assert Flag.objects.filter(episode=episode).count() == 1
+    assert flag.status == Flag.Status.OPEN and flag.is_reopened and flag.reopened_at is not None
+    assert flag.new_findings == ["relationship.persistent_low"]
+    assert flag.level == "red" and flag.rule == "relationship.persistent_low"
+    assert list(flag.events.values_list("action", flat=True)) == ["raised", "acknowledged", "reopened"]
+    # and acknowledging it again acts once, on the whole flag
+    flag_acknowledge(flag=flag, actor=episode.clinician.user)
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.ACKNOWLEDGED and not flag.is_reopened
 
 
 def test_later_check_in_that_recovers_resolves_the_flag(episode):
@@ -118,9 +146,9 @@ def test_condition_rule_resolves_when_condition_clears(episode):
     risk.evaluate_episode(episode.pk)
     # Then the flag closes by itself
     assert not active(episode, "reliability.no_rebooking").exists()
-    assert Flag.objects.get(episode=episode, rule="reliability.no_rebooking").resolution.startswith(
-        "Resolved automatically: no longer the case"
-    )
+    # (the missing check-in still holds the pillar's flag open; the history says why the finding left)
+    flag = flags_with(episode, "reliability.no_checkin").get()
+    assert flag.events.last().note.startswith("Resolved automatically: no longer the case")
 
 
 def test_hand_resolved_flag_is_not_raised_again_for_the_same_evidence(episode):
@@ -170,8 +198,8 @@ def test_clinic_can_switch_a_rule_off(episode):
     clinic.risk_thresholds = {"relationship.low_item": {"enabled": False}}
     clinic.save(update_fields=["risk_thresholds"])
     submit(SessionFactory(episode=episode, number=1), rel(heard=5), evaluate=True)
-    assert not Flag.objects.filter(episode=episode, rule="relationship.low_item").exists()
-    assert Flag.objects.filter(episode=episode, rule="relationship.low_total").exists()
+    assert not flags_with(episode, "relationship.low_item").exists()
+    assert flags_with(episode, "relationship.low_total").exists()
 
 
 def test_relative_rule_uses_the_clinics_ratings_at_the_same_session_number(episode):
