@@ -18,27 +18,19 @@ from care.http import StaffRequest
 from care.models import User
 from risk import selectors
 from risk.models import Flag
-from risk.rules import rule_by_id
 from risk.services import FlagStepError, flag_acknowledge, flag_record_repair, flag_resolve
+from risk.titles import titled
 
 MAX_NOTE = 4000
 EVENT_WORDS = {
     "raised": gettext_lazy("Raised"),
     "updated": gettext_lazy("New evidence"),
+    "reopened": gettext_lazy("Open again: new since acknowledged"),
     "acknowledged": gettext_lazy("Acknowledged"),
     "repair_recorded": gettext_lazy("Repair recorded"),
     "resolved": gettext_lazy("Resolved"),
     "marked_stale": gettext_lazy("Unacknowledged too long"),
 }
-
-
-def _titled(flags):
-    """Give each flag its rule's plain-words title (the rule id for a rule no longer registered)."""
-    rules = rule_by_id()
-    for flag in flags:
-        known = rules.get(flag.rule)
-        flag.title = known.title if known else flag.rule
-    return flags
 
 
 def _wants_fragment(request: StaffRequest) -> bool:
@@ -63,7 +55,7 @@ def flag_inbox(request: StaffRequest) -> HttpResponse:
     if request.user.role == User.Role.ADMIN:
         raise PermissionDenied
     active, stale, resolved = selectors.flag_inbox_read(request.user)
-    _titled([*active, *stale, *resolved])
+    titled([*active, *stale, *resolved])
     return render(
         request,
         "risk/inbox.html",
@@ -74,7 +66,7 @@ def flag_inbox(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_GET
 def flag_detail(request: StaffRequest, flag_id: int) -> HttpResponse:
-    flag = _titled([selectors.flag_detail_read(request.user, flag_id)])[0]
+    flag = titled([selectors.flag_detail_read(request.user, flag_id)])[0]
     for event in flag.history:
         event.label = EVENT_WORDS.get(event.action, event.action)
     return render(request, "risk/detail.html", {"flag": flag, "may_act": _may_act(request.user, flag)})
@@ -88,7 +80,7 @@ def _step(request: StaffRequest, flag_id: int, do, done_message: str) -> HttpRes
     except FlagStepError as problem:
         error = str(problem)
     if _wants_fragment(request):
-        flag = _titled([selectors.access_flag(request.user, flag.pk)])[0]
+        flag = titled([selectors.access_flag(request.user, flag.pk)])[0]
         return render(
             request,
             "risk/_card.html",
