@@ -1,6 +1,8 @@
 """Writes of a clinic's own instrument definitions (licensed scales, FHIR imports). Never edited in place:
 a new version is a new row."""
 
+import re
+
 from django.db import transaction
 
 from care.audit import audit_record
@@ -16,6 +18,51 @@ from instruments.library import (
 )
 from instruments.models import InstrumentDefinition
 from instruments.schemas import Instrument
+
+# One limit for every way a definition comes in (admin page, manage.py load_instrument): the longest
+# shipped definition is a few kB, so a file a thousand times that is a mistake, not an instrument.
+MAX_DEFINITION_BYTES = 1_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def definition_text(content: bytes) -> str:
+    """A definition file's bytes → its text, or DefinitionError: too large, not UTF-8, control characters.
+    Callers read at most MAX_DEFINITION_BYTES + 1 bytes, so an oversize file is never read whole."""
+    if len(content) > MAX_DEFINITION_BYTES:
+        raise DefinitionError(
+            [
+                f"The file is larger than {MAX_DEFINITION_BYTES // 1_000_000} MB; no instrument needs that much."
+            ]
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DefinitionError(["The file is not UTF-8 text."]) from error
+    if _CONTROL.search(text):
+        raise DefinitionError(["The file contains control characters (such as NUL); save it as plain text."])
+    return text
+
+
+def instrument_definition_upload(
+    *,
+    actor,
+    clinic,
+    content: bytes,
+    filename: str,
+    key: str | None = None,
+    version: str | None = None,
+    activate: bool = True,
+):
+    """The one way a clinic's file is loaded, from the admin page or the command: read with the one limit,
+    checked, then stored in one transaction (nothing half-stored). Returns (row, warnings)."""
+    text = definition_text(content)
+    instrument, warnings = instrument_definition_from_upload(
+        text=text, filename=filename, key=key, version=version
+    )
+    row = instrument_definition_load(
+        actor=actor, clinic=clinic, instrument=instrument, activate=activate, source=filename
+    )
+    return row, warnings
 
 
 def _check_fits_builtin(instrument: Instrument) -> None:

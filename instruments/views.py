@@ -18,12 +18,10 @@ from instruments.library import DefinitionError, builtin_instruments
 from instruments.models import InstrumentDefinition
 from instruments.schemas import Instrument
 from instruments.services import (
-    instrument_definition_from_upload,
-    instrument_definition_load,
+    MAX_DEFINITION_BYTES,
     instrument_definition_set_active,
+    instrument_definition_upload,
 )
-
-MAX_UPLOAD_BYTES = 1_000_000
 
 
 def _require_admin(request: StaffRequest) -> None:
@@ -60,26 +58,17 @@ def instrument_upload(request: StaffRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return _page(request, errors=[_("Choose a definition file to load.")], status=400)
-    if (upload.size or 0) > MAX_UPLOAD_BYTES:
-        return _page(
-            request, errors=[_("The file is larger than 1 MB; no instrument needs that much.")], status=400
-        )
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _page(request, errors=[_("The file is not UTF-8 text.")], status=400)
     key = request.POST.get("key", "").strip() or None
     version = request.POST.get("version", "").strip() or None
     try:
-        instrument, warnings = instrument_definition_from_upload(
-            text=text, filename=upload.name or "", key=key, version=version
-        )
-        row = instrument_definition_load(
+        row, warnings = instrument_definition_upload(
             actor=request.user,
             clinic=request.user.clinic,
-            instrument=instrument,
+            content=upload.read(MAX_DEFINITION_BYTES + 1),
+            filename=upload.name or "",
+            key=key,
+            version=version,
             activate=request.POST.get("activate") == "1",
-            source=upload.name or "",
         )
     except DefinitionError as error:
         return _page(request, errors=error.problems, status=400)

@@ -48,9 +48,33 @@ class Reading:
 
 
 def read_items(questionnaire: dict) -> Reading:
+    _refuse_repeated_link_ids(questionnaire.get("item") or [])
     reading = Reading(value_sets=_contained_value_sets(questionnaire))
     _walk(questionnaire.get("item") or [], reading)
     return reading
+
+
+def _refuse_repeated_link_ids(items: list) -> None:
+    """Every linkId names one item: a repeated one would make two questions answer as one."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    stack = list(items)
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        link_id = str(item.get("linkId") or "")
+        if link_id in seen and link_id not in repeated:
+            repeated.append(link_id)
+        seen.add(link_id)
+        stack.extend(item.get("item") or [])
+        for answer in item.get("answerOption") or []:
+            stack.extend((answer or {}).get("item") or [] if isinstance(answer, dict) else [])
+    if repeated:
+        names = ", ".join(repr(r) for r in sorted(repeated)[:10])
+        raise DefinitionError(
+            [f"These linkIds are used by more than one item: {names}. Each must be unique."]
+        )
 
 
 def _contained_value_sets(questionnaire: dict) -> dict[str, dict]:
@@ -107,6 +131,8 @@ def _walk(items: list | None, reading: Reading, depth: int = 0) -> None:
 def _question(item: dict, kind: str | None, link_id: str, reading: Reading) -> tuple[dict, bool] | None:
     """One question → (item data, whether its answers carry scores); None when it is left out."""
     where = f"Question {link_id!r}"
+    if any(isinstance(c, dict) and not c.get("code") for c in item.get("code") or []):
+        raise DefinitionError([f"{where}: one of its codes is a coding without a code."])
     base = {
         "text": local_text(item.get("text"), item.get("_text"), link_id),
         "required": bool(item.get("required")),
@@ -220,6 +246,9 @@ def _option(option: dict, ordinal, position: int, where: str) -> dict:
     display = None
     if "valueCoding" in option:
         coding = option["valueCoding"] or {}
+        if not coding.get("code"):
+            shown = coding.get("display") or f"answer {position + 1}"
+            raise DefinitionError([f"{where}: the answer {shown!r} is a coding without a code."])
         label = coding.get("display") or coding.get("code") or f"Answer {position + 1}"
         holder = coding.get("_display")
         code, system = coding.get("code"), coding.get("system")
@@ -236,6 +265,8 @@ def _option(option: dict, ordinal, position: int, where: str) -> dict:
             ordinal = option["valueInteger"]
     else:
         kinds = sorted(k for k in option if k.startswith("value"))
+        if not kinds:
+            raise DefinitionError([f"{where}: answer {position + 1} has no value."])
         raise DefinitionError([f"{where}: answers of kind {kinds} cannot be offered as choices."])
     return {
         "value": whole_number(ordinal, where) if ordinal is not None else position,

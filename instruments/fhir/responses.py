@@ -35,11 +35,18 @@ def questionnaire_response_to_answers(instrument: Instrument, data: Any) -> tupl
     answers: dict[str, Any] = {}
     warnings: list[str] = []
 
+    problems: list[str] = []
+
     def walk(items: list | None) -> None:
         for node in items or []:
             item = by_link.get(str(node.get("linkId")))
+            given = node.get("answer") or []
+            if item is not None and given and (item.key in answers or len(given) > 1):
+                problems.append(f"{node.get('linkId')!r} is answered more than once.")
             for answer in node.get("answer") or []:
-                if item is not None:
+                if not any(k.startswith("value") for k in answer):
+                    problems.append(f"An answer to {node.get('linkId')!r} has no value.")
+                elif item is not None:
                     answers[item.key] = _answer_value(item, answer, warnings)
                 walk(answer.get("item"))
             if item is None and node.get("answer"):
@@ -49,6 +56,8 @@ def questionnaire_response_to_answers(instrument: Instrument, data: Any) -> tupl
             walk(node.get("item"))
 
     walk(data.get("item"))
+    if problems:
+        raise DefinitionError(problems[:10])
     return answers, warnings
 
 

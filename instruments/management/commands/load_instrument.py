@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from care.models import Clinic
 from instruments.library import DefinitionError
-from instruments.services import instrument_definition_from_upload, instrument_definition_load
+from instruments.services import MAX_DEFINITION_BYTES, instrument_definition_upload
 
 
 class Command(BaseCommand):
@@ -31,15 +31,19 @@ class Command(BaseCommand):
         except Clinic.DoesNotExist as missing:
             raise CommandError(f"No clinic with id {clinic}.") from missing
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
+            with path.open("rb") as handle:
+                content = handle.read(MAX_DEFINITION_BYTES + 1)
+        except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
         try:
-            instrument, warnings = instrument_definition_from_upload(
-                text=text, filename=path.name, key=key, version=definition_version
-            )
-            row = instrument_definition_load(
-                actor=None, clinic=target, instrument=instrument, activate=not inactive, source=path.name
+            row, warnings = instrument_definition_upload(
+                actor=None,
+                clinic=target,
+                content=content,
+                filename=path.name,
+                key=key,
+                version=definition_version,
+                activate=not inactive,
             )
         except DefinitionError as error:
             raise CommandError("\n".join(error.problems)) from error
