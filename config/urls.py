@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("checkin.session_urls")),
     path("flags/", include("risk.urls")),
+    path("supervision/", include("supervision.urls")),
     path("clinic/instruments/", include("instruments.urls")),
     # Each pillar's own pages: no app below config imports a pillar's views, so they are wired here.
     path("", include("alliance.urls")),

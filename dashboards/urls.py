@@ -8,6 +8,5 @@ urlpatterns = [
     path("clients/<int:client_id>/", views.client_detail, name="client-detail"),
     path("clients/<int:client_id>/portal-link/", views.portal_link_send, name="portal-link-send"),
     path("me/<str:token>/", portal_views.portal_page, name="portal"),
-    path("supervision/", views.supervision, name="supervision"),
     path("clinic/", views.clinic_overview, name="clinic-overview"),
 ]

@@ -90,15 +90,6 @@ def portal_link_send(request: StaffRequest, client_id: int) -> HttpResponse:
     return redirect(reverse("client-detail", args=[client.pk]) + "#portal")
 
 
-@never_cache
-@login_required
-def supervision(request: StaffRequest) -> HttpResponse:
-    if request.user.role != User.Role.SUPERVISOR:
-        raise Http404("Not found")
-    episodes = selectors.caseload_read(request.user)
-    return render(request, "dashboards/supervision.html", {"episodes": episodes})
-
-
 @login_required
 def clinic_overview(request: StaffRequest) -> HttpResponse:
     if request.user.role != User.Role.ADMIN:

@@ -88,7 +88,7 @@ def caseload_by_week(ids: Sequence[int], last_days: Sequence[dt.date]) -> Weekly
         )
         for i, day in enumerate(last_days)
     }
-    rows = (
+    rows: Any = (
         Episode.objects.filter(clinician_id__in=ids, opened_on__lte=last_days[-1])
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=last_days[0]))
         .values("clinician_id")
@@ -141,9 +141,9 @@ def below_cutoff(ids: Sequence[int], instrument: str, scale: str, cutoff: float,
     return {r["checkin__session__episode__clinician_id"]: (r["n"], r["below"]) for r in rows}
 
 
-def flags_waiting(ids: Sequence[int]) -> list[dict]:
+def flags_waiting(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Active flags per clinician, pillar and level: unacknowledged and, of those, stale."""
-    return list(
+    rows: Any = (
         Flag.objects.filter(episode__clinician_id__in=ids)
         .exclude(status=Flag.Status.RESOLVED)
         .values("episode__clinician_id", "pillar", "level")
@@ -154,6 +154,7 @@ def flags_waiting(ids: Sequence[int]) -> list[dict]:
         )
         .order_by()
     )
+    return list(rows)
 
 
 # --- Medians in SQL ----------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ def objects(personas):
         "goal_id": goal.pk,
         "revision_id": plan.pk,
         "plan_id": plan.pk,
+        "clinician_id": personas["owner"].pk,  # a clinician's indicators: theirs and their supervisor's
     }
 
 

@@ -121,7 +121,10 @@ def test_attention_order_puts_reds_first_and_never_blends_a_score():
 def test_funnel_limits(p, n, lower998, lower95, upper95, upper998):
     lim = funnel.limits(p, n)
     got = (lim.lower998, lim.lower95, lim.upper95, lim.upper998)
-    assert all(math.isclose(a, b, abs_tol=1e-5) for a, b in zip(got, (lower998, lower95, upper95, upper998)))
+    assert all(
+        math.isclose(a, b, abs_tol=1e-5)
+        for a, b in zip(got, (lower998, lower95, upper95, upper998), strict=True)
+    )
 
 
 def test_funnel_limits_narrow_as_n_grows():
