@@ -5,6 +5,7 @@ aside for the scales."""
 import json
 from dataclasses import dataclass, field
 
+from instruments.fhir.answer_lists import ANSWER_LISTS, answer_list
 from instruments.fhir.common import (
     ATTUNE_ITEM,
     ATTUNE_OPTION_LABEL,
@@ -188,17 +189,22 @@ def _raw_options(item: dict, value_sets: dict[str, dict], where: str) -> list[di
     """The item's answerOptions, or its contained answer list read as answerOptions."""
     raw = item.get("answerOption") or []
     if not raw and item.get("answerValueSet"):
-        reference = item["answerValueSet"]
+        reference = str(item["answerValueSet"])
         value_set = value_sets.get(reference)
-        if value_set is None:
+        shipped = answer_list(reference) if value_set is None else None
+        if value_set is not None:
+            raw = _value_set_options(value_set)
+        elif shipped is not None:
+            raw = _value_set_options({"expansion": {"contains": shipped}})
+        else:
+            known = ", ".join(sorted(ANSWER_LISTS))
             raise DefinitionError(
                 [
-                    f"{where}: its answers come from the answer list {reference}, which is not inside this "
-                    "file. Export the questionnaire with its answers inline (answerOption) or the list "
-                    "contained, then load it again."
+                    f"{where}: its answers come from the answer list {reference[:200]}, which is neither "
+                    f"inside this file nor one Attune ships (LOINC {known}). Export the questionnaire with "
+                    "its answers inline (answerOption) or the list contained, then load it again."
                 ]
             )
-        raw = _value_set_options(value_set)
     if not raw:
         raise DefinitionError([f"{where}: a choice question with no answers to choose from."])
     return raw
