@@ -5,8 +5,10 @@ Items are the client's 0–10 ratings of the last session (alliance/definitions/
 heard (bond), goals, approach (tasks), overall; the total is heard+goals+approach+overall, out of 40."""
 
 import bisect
+from typing import Literal
 
 from alliance import facts as alliance
+from instruments.outcomes import MeasureNorms, reliable_change_threshold
 from risk.facts import EpisodeFacts, Finding, Params, SessionFacts, fmt, reason, rule
 
 TOTAL_ITEMS = ("heard", "goals", "approach", "overall")
@@ -47,7 +49,7 @@ def _below_cutoff(session: SessionFacts, fraction: float) -> tuple[float, float,
 
 @rule(
     id="relationship.low_total",
-    version="1",
+    version="2",
     pillar="relationship",
     title="Alliance total below 90% of its maximum",
     defaults={"fraction": 0.9, "red_fraction": 0.75},
@@ -62,7 +64,7 @@ def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
         return None
     value, maximum, cutoff = low
     return Finding(
-        level="red" if value < params["red_fraction"] * maximum else "amber",
+        level=_level(value < params["red_fraction"] * maximum, facts),
         reasons=(
             reason(
                 f"After session {latest.number} the client's relationship total was {fmt(value)} of "
@@ -82,7 +84,7 @@ def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.low_item",
-    version="1",
+    version="2",
     pillar="relationship",
     title="Bond, goals or approach rated 6 of 10 or lower",
     defaults={"at_most": 6},
@@ -114,71 +116,95 @@ def low_item(facts: EpisodeFacts, params: Params) -> Finding | None:
     )
     action = "; ".join(ITEM_ACTIONS[item] for item, _ in low)
     return Finding(
-        level="red" if any(v <= params["at_most"] - 3 for _, v in low) else "amber",
+        level=_level(any(v <= params["at_most"] - 3 for _, v in low), facts),
         reasons=reasons,
         suggested_action=action[0].upper() + action[1:] + ".",
         session_id=latest.id,
     )
 
 
+# Measurement noise of the relationship total (/40), for the reliable change of a drop (Jacobson &
+# Truax 1991, computed by instruments.outcomes). Reliability: internal consistency of the Session Rating
+# Scale, alpha = .88 (Duncan et al. 2003). SD: 4 points of 40 — Attune's assumption from published SRS
+# samples, whose totals sit around 36–37 with SDs of about 3–5; a clinic sets its own (`total_sd`).
+# With these, 1.96·√2·4·√(1 − .88) = 3.8: a fall of 4 points or more is beyond noise.
+TOTAL_SD = 4.0
+TOTAL_RELIABILITY = 0.88
+
+
+def drop_noise(params: Params) -> float:
+    """The smallest fall of the total that is beyond measurement noise (the reliable-change threshold)."""
+    norms = MeasureNorms(
+        name="Relationship total",
+        sd=params["total_sd"],
+        reliability=params["total_reliability"],
+        caseness=0,
+        remission_below=0,
+        maximum=40,
+    )
+    return reliable_change_threshold(norms)
+
+
+def rising(facts: EpisodeFacts) -> bool:
+    """The client's total is higher than at their previous check-in: never a red on an improving trend."""
+    latest, previous = facts.latest_checkin(), facts.previous_checkin()
+    if latest is None or previous is None:
+        return False
+    now, before = total_of(latest), total_of(previous)
+    return bool(now and before and now[0] > before[0])
+
+
+def _level(red: bool, facts: EpisodeFacts) -> Literal["red", "amber"]:
+    return "red" if red and not rising(facts) else "amber"
+
+
 @rule(
     id="relationship.drop",
-    version="1",
+    version="2",
     pillar="relationship",
-    title="A drop from the client's previous check-in",
-    defaults={"item_drop": 1, "total_drop_fraction": 0.10},
-    limits={"item_drop": (1, 10)},
-    source="Alliance scores bunch near the top, so a fall from the client's own last rating is an early "
-    "rupture marker (Eubanks et al. 2018). Thresholds: Attune defaults.",
+    title="A real drop from the client's previous check-in",
+    defaults={"total_sd": TOTAL_SD, "total_reliability": TOTAL_RELIABILITY, "cutoff_fraction": 0.9},
+    limits={"total_sd": (0.5, 20), "total_reliability": (0.5, 0.99)},
+    source="Ruptures show as a fall in the client's own rating (Eubanks et al. 2018). A fall counts when "
+    "it is beyond the total's measurement noise (reliable change, Jacobson & Truax 1991; SRS alpha .88, "
+    "Duncan et al. 2003) or takes the total below the clinic's cutoff — not a one-point dip at the "
+    "ceiling.",
 )
 def drop(facts: EpisodeFacts, params: Params) -> Finding | None:
     latest, previous = facts.latest_checkin(), facts.previous_checkin()
     if latest is None or previous is None:
         return None
-    reasons = []
-    for item in TOTAL_ITEMS:
-        now_value = latest.answer("relationship", item)
-        before = previous.answer("relationship", item)
-        if (
-            isinstance(now_value, int)
-            and isinstance(before, int)
-            and before - now_value >= params["item_drop"]
-        ):
-            reasons.append(
-                reason(
-                    f'"{ITEM_WORDS[item].capitalize()}" fell from {before} after session {previous.number} '
-                    f"to {now_value} after session {latest.number}.",
-                    session=latest.number,
-                    previous_session=previous.number,
-                    answer=f"relationship.{item}",
-                    value=now_value,
-                    previous=before,
-                    threshold=params["item_drop"],
-                )
-            )
     now_total, before_total = total_of(latest), total_of(previous)
-    if now_total and before_total and before_total[0] > 0:
-        fall = (before_total[0] - now_total[0]) / before_total[0]
-        if fall >= params["total_drop_fraction"]:
-            reasons.append(
-                reason(
-                    f"The total fell {fmt(round(fall * 100))}% (from {fmt(before_total[0])} to "
-                    f"{fmt(now_total[0])} of {fmt(now_total[1])}).",
-                    session=latest.number,
-                    previous_session=previous.number,
-                    answer="relationship.total",
-                    value=now_total[0],
-                    previous=before_total[0],
-                    threshold=params["total_drop_fraction"],
-                )
-            )
-    if not reasons:
+    if not now_total or not before_total or now_total[0] >= before_total[0]:
+        return None
+    (now, maximum), before = now_total, before_total[0]
+    noise, cutoff = drop_noise(params), params["cutoff_fraction"] * maximum
+    text = (
+        f"The relationship total fell from {fmt(before)} after session {previous.number} to {fmt(now)} "
+        f"of {fmt(maximum)} after session {latest.number}"
+    )
+    if before - now > noise:
+        why = f": more than the {fmt(round(noise, 1))} points that measurement noise explains."
+    elif before >= cutoff > now:
+        why = f", below the clinic's cutoff of {fmt(cutoff)}."
+    else:
         return None
     return Finding(
         level="amber",
-        reasons=tuple(reasons),
-        suggested_action='Name the change early in the next session ("your rating was a little lower '
-        'last time — what was different?") and thank them for saying so.',
+        reasons=(
+            reason(
+                text + why,
+                session=latest.number,
+                previous_session=previous.number,
+                answer="relationship.total",
+                value=now,
+                previous=before,
+                threshold=round(noise, 2),
+                cutoff=cutoff,
+            ),
+        ),
+        suggested_action='Name the change early in the next session ("your rating was lower last time — '
+        'what was different?") and thank them for saying so.',
         session_id=latest.id,
     )
 
@@ -330,7 +356,7 @@ def low_relative(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.persistent_low",
-    version="1",
+    version="2",
     pillar="relationship",
     title="Low rapport at two check-ins running, from session 2",
     defaults={"fraction": 0.9, "from_session": 2},
@@ -346,7 +372,7 @@ def persistent_low(facts: EpisodeFacts, params: Params) -> Finding | None:
     if now_low is None or before_low is None:
         return None
     return Finding(
-        level="red",
+        level=_level(True, facts),
         reasons=(
             reason(
                 f"The total stayed below {fmt(now_low[2])} of {fmt(now_low[1])}: {fmt(before_low[0])} after "

@@ -40,7 +40,7 @@ def test_low_check_in_raises_one_explained_flag_and_marks_evaluated(episode):
     # Then a low-total flag carries the evidence, the rule version and a next step
     assert "relationship.low_total" in result.raised
     flag = active(episode, "relationship.low_total").get()
-    assert flag.level == "amber" and flag.pillar == "relationship" and flag.rule_version == "1"
+    assert flag.level == "amber" and flag.pillar == "relationship" and flag.rule_version == "2"
     assert flag.session_id == s1.pk
     assert flag.reasons[0]["text"].startswith(
         "After session 1 the client's relationship total was 32 of 40 (below 36"
@@ -91,8 +91,8 @@ def test_a_new_finding_on_an_acknowledged_flag_reopens_it_visibly(episode):
     submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(heard=6, approach=5), evaluate=True)
     flag = active(episode, "relationship.low_item").get()
     flag_acknowledge(flag=flag, actor=episode.clinician.user)
-    # When session 2 is low again: a new finding (low twice running) from the same pillar
-    submit(SessionFactory(episode=episode, number=2), rel(heard=9, approach=5), evaluate=True)
+    # When session 2 is lower still: a new finding (low twice running) from the same pillar
+    submit(SessionFactory(episode=episode, number=2), rel(heard=6, approach=4), evaluate=True)
     # Then the one flag opens again, red, saying which finding is new since the acknowledgement
     flag.refresh_from_db()
     assert Flag.objects.filter(episode=episode).count() == 1

@@ -41,8 +41,57 @@ TABLE = [
     case("low_item approach 6 fires", rel.low_item, facts(S(1, rel={"approach": 6})), True),
     case("low_item approach 3 red", rel.low_item, facts(S(1, rel={"approach": 3})), True, "red"),
     case("low_item overall 2 ignored", rel.low_item, facts(S(1, rel={"overall": 2})), False),
-    # relationship.drop: 1 point on an item fires; equal does not; 10% of total fires, 9.x% does not
-    case("drop item 10→9 fires", rel.drop, facts(S(1, rel={}), S(2, rel={"goals": 9})), True),
+    # never red on an improving trend: the total rose since the previous check-in
+    case(
+        "low_total 29 rising from 20 amber",
+        rel.low_total,
+        facts(totals_session(20), totals_session(29, 2)),
+        True,
+        "amber",
+    ),
+    case(
+        "low_total 29 falling from 33 red",
+        rel.low_total,
+        facts(totals_session(33), totals_session(29, 2)),
+        True,
+        "red",
+    ),
+    case(
+        "low_item 3 rising amber",
+        rel.low_item,
+        facts(S(1, rel={"approach": 1, "goals": 5}), S(2, rel={"approach": 3, "goals": 5})),
+        True,
+        "amber",
+    ),
+    # relationship.drop: a fall beyond measurement noise (> 3.8 of 40), or across the clinic's cutoff (36)
+    case("drop one point at the ceiling quiet", rel.drop, facts(S(1, rel={}), S(2, rel={"goals": 9})), False),
+    case(
+        "drop 39→36 within noise, above cutoff quiet",
+        rel.drop,
+        facts(totals_session(39), totals_session(36, 2)),
+        False,
+    ),
+    case(
+        "drop 36→35 across the cutoff fires",
+        rel.drop,
+        facts(totals_session(36), totals_session(35, 2)),
+        True,
+        "amber",
+    ),
+    case(
+        "drop 35→32 within noise, already below quiet",
+        rel.drop,
+        facts(totals_session(35), totals_session(32, 2)),
+        False,
+    ),
+    case(
+        "drop 35→31 beyond noise fires",
+        rel.drop,
+        facts(totals_session(35), totals_session(31, 2)),
+        True,
+        "amber",
+    ),
+    case("drop 40→36 beyond noise fires", rel.drop, facts(totals_session(40), totals_session(36, 2)), True),
     case("drop same quiet", rel.drop, facts(S(1, rel={}), S(2, rel={})), False),
     case("drop rise quiet", rel.drop, facts(S(1, rel={"goals": 8}), S(2, rel={"goals": 9})), False),
     case("drop first check-in quiet", rel.drop, facts(S(1, rel={"goals": 2})), False),
@@ -130,6 +179,13 @@ TABLE = [
         rel.persistent_low,
         facts(totals_session(36, 1), totals_session(35, 2)),
         False,
+    ),
+    case(
+        "persistent 30 then 33 rising amber",
+        rel.persistent_low,
+        facts(totals_session(30, 1), totals_session(33, 2)),
+        True,
+        "amber",
     ),
     case("persistent one check-in quiet", rel.persistent_low, facts(totals_session(20, 1)), False),
     # readiness.low_ruler: ≤ 4 fires, 5 does not; intake used before any check-in
@@ -326,22 +382,32 @@ def test_persistent_low_suggests_talking_about_fit_and_transfer():
     assert "Talk about fit; offer a transfer" in finding.suggested_action
 
 
-def test_drop_reason_names_the_sessions_and_values():
-    finding = run(rel.drop, facts(S(1, rel={}), S(2, rel={"goals": 9})))
-    assert (
-        finding.reasons[0].text
-        == '"Worked on what they wanted" fell from 10 after session 1 to 9 after session 2.'
+def test_drop_reason_names_the_sessions_values_and_noise():
+    finding = run(rel.drop, facts(totals_session(35, 1), totals_session(31, 2)))
+    assert finding.reasons[0].text == (
+        "The relationship total fell from 35 after session 1 to 31 of 40 after session 2: more than the "
+        "3.8 points that measurement noise explains."
     )
-    assert finding.reasons[0].evidence["answer"] == "relationship.goals"
+    assert finding.reasons[0].evidence["answer"] == "relationship.total"
 
 
-def test_total_drop_of_ten_percent_fires_but_not_below():
-    # 40 → 36 is exactly 10%: fires on the total (and on the items)
-    ten = run(rel.drop, facts(totals_session(40, 1), totals_session(36, 2)))
-    assert any(r.evidence["answer"] == "relationship.total" for r in ten.reasons)
-    # 40 → 37 is 7.5%: only the item that fell is reported
-    less = run(rel.drop, facts(totals_session(40, 1), totals_session(37, 2)))
-    assert all(r.evidence["answer"] != "relationship.total" for r in less.reasons)
+@pytest.mark.parametrize(
+    "sd, reliability, noise",
+    [
+        (4.0, 0.88, 3.84),
+        (4.0, 0.64, 6.65),
+        (3.0, 0.88, 2.88),
+    ],  # defaults; SRS test-retest .64; a tight clinic
+)
+def test_drop_threshold_is_the_reliable_change_of_the_total(sd, reliability, noise):
+    # instruments.outcomes does the maths: 1.96 · √2 · SD · √(1 − r)
+    assert round(rel.drop_noise({"total_sd": sd, "total_reliability": reliability}), 2) == noise
+
+
+def test_a_clinic_with_a_noisier_total_needs_a_bigger_drop():
+    f = facts(totals_session(35), totals_session(31, 2))
+    assert run(rel.drop, f) is not None
+    assert run(rel.drop, f, {"relationship.drop": {"total_reliability": 0.64}}) is None
 
 
 def test_rupture_quotes_the_clients_words():
