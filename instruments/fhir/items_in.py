@@ -200,8 +200,8 @@ def _raw_options(item: dict, value_sets: dict[str, dict], where: str) -> list[di
             known = ", ".join(sorted(ANSWER_LISTS))
             raise DefinitionError(
                 [
-                    f"{where}: its answers come from the answer list {reference[:200]}, which is neither "
-                    f"inside this file nor one Attune ships (LOINC {known}). Export the questionnaire with "
+                    f"{where}: its answers come from the answer list {reference[:200]}, which is not "
+                    f"inside this file and not one Attune ships (LOINC {known}). Export the questionnaire with "
                     "its answers inline (answerOption) or the list contained, then load it again."
                 ]
             )
