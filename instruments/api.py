@@ -1,4 +1,4 @@
-"""FHIR R4 over the JSON API: an instrument as a Questionnaire, a check-in as a Bundle.
+"""FHIR R4 over the JSON API: an instrument as a Questionnaire, a check-in or a whole episode as a Bundle.
 
 One view per operation. Check-ins are found only through care.access (404 for missing and not-yours
 alike), and every check-in read is audited."""
@@ -9,10 +9,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from care.access import checkins_visible_to
+from care.access import checkins_visible_to, episodes_visible_to, load_visible
 from care.audit import audit_record
 from care.http import StaffApiRequest
-from care.models import AuditEvent
+from care.models import AuditEvent, CheckIn
 from instruments import fhir
 from instruments.library import get_instrument
 
@@ -59,6 +59,37 @@ class CheckInBundleApi(APIView):
             client=checkin.session.episode.client_id,
             detail={"format": "fhir-r4-bundle"},
         )
-        response = Response(bundle)
-        response["Cache-Control"] = "no-store"
-        return response
+        return _fhir(bundle)
+
+
+class EpisodeBundleApi(APIView):
+    """GET a whole episode as one FHIR Bundle: the client as a Patient, every submitted check-in's
+    QuestionnaireResponses and their score Observations."""
+
+    @extend_schema(
+        operation_id="episode_fhir_bundle",
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: StaffApiRequest, episode_id: int) -> Response:
+        episode = load_visible(episodes_visible_to(request.user).select_related("client__clinic"), episode_id)
+        checkins = list(CheckIn.objects.filter(session__episode=episode, status=CheckIn.Status.SUBMITTED))
+        try:
+            bundle = fhir.episode_to_bundle(episode, checkins)
+        except LookupError:
+            return Response(
+                {"detail": "A check-in's instrument definition is no longer available."}, status=409
+            )
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            obj=episode,
+            client=episode.client_id,
+            detail={"format": "fhir-r4-bundle", "checkins": len(checkins)},
+        )
+        return _fhir(bundle)
+
+
+def _fhir(bundle: dict) -> Response:
+    response = Response(bundle, content_type="application/fhir+json")
+    response["Cache-Control"] = "no-store"
+    return response

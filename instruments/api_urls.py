@@ -11,4 +11,5 @@ urlpatterns: list = [
         name="api-instrument-questionnaire",
     ),
     path("checkins/<int:checkin_id>/fhir/", api_fhir.CheckInBundleApi.as_view(), name="api-checkin-fhir"),
+    path("episodes/<int:episode_id>/fhir/", api_fhir.EpisodeBundleApi.as_view(), name="api-episode-fhir"),
 ]

@@ -12,8 +12,11 @@ so an Attune export re-imports exactly.
     questionnaire_in.py   Questionnaire → Instrument (recognised measures, keys, conditions, scales)
     questionnaire_out.py  Instrument → Questionnaire
     responses.py          QuestionnaireResponse → answers; check-in → Bundle with score Observations
+    bundle_out.py         a whole episode → one Bundle (Patient, responses, score Observations)
+    answer_lists.py       the LOINC answer lists shipped for answerValueSet by reference
 """
 
+from instruments.fhir.bundle_out import episode_to_bundle
 from instruments.fhir.common import EXT_ITEM_WEIGHT, EXT_MAX, EXT_MIN, EXT_ORDINAL, LOINC
 from instruments.fhir.questionnaire_in import ImportResult, questionnaire_import, questionnaire_to_instrument
 from instruments.fhir.questionnaire_out import instrument_to_questionnaire
@@ -27,6 +30,7 @@ __all__ = [
     "LOINC",
     "ImportResult",
     "checkin_to_questionnaire_response",
+    "episode_to_bundle",
     "instrument_to_questionnaire",
     "questionnaire_import",
     "questionnaire_response_to_answers",

@@ -107,13 +107,15 @@ def checkin_to_questionnaire_response(checkin: CheckIn) -> dict:
         instrument = get_instrument(key, version, clinic_id=client.clinic_id, digest=pin)
         answers = (checkin.answers or {}).get(key) or {}
         response_url = uuid_urn("checkin", checkin.pk, key, "response")
-        response = _response(instrument, answers, completed=completed, subject=subject, authored=authored)
+        response = response_resource(
+            instrument, answers, completed=completed, subject=subject, authored=authored
+        )
         entries.append({"fullUrl": response_url, "resource": response})
         if not completed:
             continue
         for result in score(instrument, answers):
             scale = next(s for s in instrument.scales if s.key == result.scale)
-            observation = _observation(
+            observation = score_observation(
                 instrument, scale, result, subject=subject, authored=authored, response_url=response_url
             )
             entries.append(
@@ -129,7 +131,7 @@ def checkin_to_questionnaire_response(checkin: CheckIn) -> dict:
     return bundle
 
 
-def _response(
+def response_resource(
     instrument: Instrument, answers: dict, *, completed: bool, subject: dict, authored: str
 ) -> dict:
     items = [
@@ -163,7 +165,7 @@ def _response_item(instrument: Instrument, item: Item, value: Any) -> dict:
     return node
 
 
-def _observation(
+def score_observation(
     instrument: Instrument,
     scale: Scale,
     result: ScoreResult,
