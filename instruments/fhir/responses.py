@@ -24,38 +24,59 @@ from instruments.scoring import score
 # ---------------------------------------------------------------------------------------------- in
 
 
-def questionnaire_response_to_answers(instrument: Instrument, data: Any) -> tuple[dict[str, Any], list[str]]:
+def questionnaire_response_to_answers(
+    instrument: Instrument, data: Any, *, source: Instrument | None = None, strict: bool = False
+) -> tuple[dict[str, Any], list[str]]:
     """A FHIR QuestionnaireResponse for `instrument` → raw answers {item key: value}, plus warnings.
 
-    Stored totals in the response are ignored on purpose: scores are always computed from answers."""
+    An answer is matched by linkId, else by LOINC item code: the linkId itself ("/44250-9", "44250-9"),
+    or the code `source` (the questionnaire the response was written against, when its linkIds differ
+    from ours: "PHQ.1" vs "PHQ-9.1") gives that linkId. With `strict`, answers that match no question are
+    refused with the list of them, never dropped. Stored totals are ignored on purpose: scores are always
+    computed from answers."""
     if not isinstance(data, dict) or data.get("resourceType") != "QuestionnaireResponse":
         raise DefinitionError(["This is not a FHIR QuestionnaireResponse."])
     validate(QuestionnaireResponse, data, "QuestionnaireResponse")
     by_link = {link(i): i for i in instrument.items}
+    by_code = {i.code: i for i in instrument.items if i.code}
+    source_codes = {link(i): i.code for i in (source.items if source else ()) if i.code}
+
+    def find(link_id: str) -> Item | None:
+        code = source_codes.get(link_id) or link_id.lstrip("/")
+        return by_link.get(link_id) or by_code.get(code)
+
     answers: dict[str, Any] = {}
     warnings: list[str] = []
-
     problems: list[str] = []
+    unmatched: list[str] = []
 
     def walk(items: list | None) -> None:
         for node in items or []:
-            item = by_link.get(str(node.get("linkId")))
+            link_id = str(node.get("linkId"))
+            item = find(link_id)
             given = node.get("answer") or []
             if item is not None and given and (item.key in answers or len(given) > 1):
-                problems.append(f"{node.get('linkId')!r} is answered more than once.")
-            for answer in node.get("answer") or []:
+                problems.append(f"{link_id!r} is answered more than once.")
+            for answer in given:
                 if not any(k.startswith("value") for k in answer):
-                    problems.append(f"An answer to {node.get('linkId')!r} has no value.")
+                    problems.append(f"An answer to {link_id!r} has no value.")
                 elif item is not None:
                     answers[item.key] = _answer_value(item, answer, warnings)
                 walk(answer.get("item"))
-            if item is None and node.get("answer"):
-                warnings.append(
-                    f"Answer to {node.get('linkId')!r} is not a question of {instrument.key}; ignored."
-                )
+            if item is None and given:
+                unmatched.append(link_id)
+                warnings.append(f"Answer to {link_id!r} is not a question of {instrument.key}; ignored.")
             walk(node.get("item"))
 
     walk(data.get("item"))
+    if strict:
+        # An answer we could not read as one of the question's answers is refused, not stored as text.
+        problems += [w for w in warnings if "is not one of its options" in w or "are not read" in w]
+    if strict and unmatched:
+        names = ", ".join(repr(u[:64]) for u in unmatched[:20])
+        problems.append(
+            f"These answers match no question of {instrument.key} by linkId or LOINC code: {names}."
+        )
     if problems:
         raise DefinitionError(problems[:10])
     return answers, warnings
