@@ -15,6 +15,7 @@ from care.models import Clinic
 from demo.batch import Builder, write_batch
 from demo.courses import Course
 from demo.people import seed_staff
+from demo.supervision import seed_supervision_story
 from risk import engine as risk
 from risk.models import Flag
 from risk.services import flag_record_repair
@@ -95,6 +96,9 @@ def seed_clinic(
         if evaluate:
             summary.evaluated += _evaluate_and_repair(written.courses)
         progress(f"  {summary.clients} clients, {summary.sessions} sessions, {summary.checkins} check-ins")
+    seed_supervision_story(
+        clinic, now=now, seed=seed, clients=clients, evaluate=evaluate
+    )  # demo/supervision.py
     _refresh_planner_statistics()
     summary.seconds = time.perf_counter() - started
     return summary

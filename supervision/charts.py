@@ -15,7 +15,9 @@ def trend_figure(
     """One indicator by week, oldest first; weeks with no value are left as gaps in the line."""
     layout = base_layout(title=title, height=260)
     layout["xaxis"] = {"type": "category", "gridcolor": GRID, "tickangle": -45, "nticks": 6}
-    layout["yaxis"] = {"gridcolor": GRID, "zeroline": False, "rangemode": "tozero", "ticksuffix": unit}
+    # Only "%" rides on the ticks: a word such as " days" would be clipped at the chart's left edge.
+    suffix = unit if unit == "%" else ""
+    layout["yaxis"] = {"gridcolor": GRID, "zeroline": False, "rangemode": "tozero", "ticksuffix": suffix}
     layout["showlegend"] = False
     data = [
         {

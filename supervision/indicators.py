@@ -196,7 +196,7 @@ def _care_indicators(
     if trend is not None:
         enough = int(t["alliance"]["min_scores"])
         series = _series(scores, lambda m: round(m[0], 1) if m[1] >= enough else None)
-        drop = t["alliance"]["drop"] * (trend.high - trend.low)
+        drop = t["alliance"]["drop"] * trend.high  # a share of the scale's maximum: 2 points of 40
         falling = sig.rising_level([None if v is None else -v for v in series], window=3, rise=drop)
         latest = next((v for v in reversed(series) if v is not None), None)
         items.append(Indicator("alliance", _num(latest), falling, series))

@@ -102,10 +102,16 @@ class ClinicianPage:
     supervision: Supervision | None
 
 
+def _titled(label: str, unit: str) -> str:
+    return f"{label} ({unit.strip()})" if unit.strip() and unit != "%" else label
+
+
 def _figures(team: TeamIndicators, row: ClinicianIndicators) -> dict[str, dict]:
     labels = team.weeks.labels()
     return {
-        i.key: {"figure": charts.trend_figure(i.definition.label, labels, i.series, unit=i.unit)}
+        i.key: {
+            "figure": charts.trend_figure(_titled(i.definition.label, i.unit), labels, i.series, unit=i.unit)
+        }
         for i in row.indicators
         if i.series
     }

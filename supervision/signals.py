@@ -116,8 +116,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         "alliance",
         "Caseload alliance",
         "The median relationship total across the caseload's check-ins, by week.",
-        "Amber when the mean of the last 3 weekly medians is 5% of the scale or more below the 3 "
-        "weeks before (weeks with fewer than 3 scores are left out).",
+        "Amber when the mean of the last 3 weekly medians is 5% of the scale's maximum (2 points of 40) "
+        "or more below the 3 weeks before (weeks with fewer than 3 scores are left out).",
         "Clients' ratings move with their lives as well as with the work.",
         "Supervision on attunement; recording and reviewing a session.",
     ),
