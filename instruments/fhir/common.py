@@ -3,6 +3,8 @@ small readers and writers of extensions, translations, codes and links."""
 
 import re
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic import ValidationError
@@ -74,12 +76,41 @@ def _translations(element: dict | None) -> dict[str, str]:
     return found
 
 
+# The language a Questionnaire is written in (`Questionnaire.language`), for the duration of one import:
+# every text of the file is in it, so it is read once and not threaded through every reader.
+_WRITTEN_IN: ContextVar[str] = ContextVar("questionnaire_language", default="en")
+
+
+@contextmanager
+def written_in(language: Any):
+    """Read a questionnaire's texts as written in `language` (a BCP 47 code such as "de-DE")."""
+    code = str(language or "en").split("-")[0].lower().strip() or "en"
+    token = _WRITTEN_IN.set(code if re.fullmatch(r"[a-z]{2,3}", code) else "en")
+    try:
+        yield
+    finally:
+        _WRITTEN_IN.reset(token)
+
+
 def local_text(text: str | None, extension_holder: dict | None, fallback: str) -> dict[str, str]:
-    """A FHIR string and its translation extensions → Attune's {language: text}."""
-    result = {"en": (text or "").strip() or fallback}
-    for lang, content in _translations(extension_holder).items():
-        if lang != "en":
-            result[lang] = content
+    """A FHIR string and its translation extensions → Attune's {language: text}. The string is in the
+    questionnaire's own language; English must be there, as the string or a translation."""
+    primary = _WRITTEN_IN.get()
+    result = _translations(extension_holder)
+    written = (text or "").strip()
+    if not written:
+        result.setdefault("en", fallback)  # a text the file does not give: our English placeholder
+    elif primary == "en":
+        result["en"] = written
+    else:
+        result[primary] = written
+    if "en" not in result:
+        raise DefinitionError(
+            [
+                f"The questionnaire is written in {primary!r} and {(text or fallback)[:80]!r} has no English "
+                "translation; Attune needs English text beside it (FHIR translation extension)."
+            ]
+        )
     return result
 
 

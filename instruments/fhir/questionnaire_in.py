@@ -15,6 +15,7 @@ from instruments.fhir.common import (
     local_text,
     slug,
     validate,
+    written_in,
 )
 from instruments.fhir.items_in import Draft, read_items
 from instruments.library import DefinitionError, builtin_instruments, instrument_from_data
@@ -34,6 +35,11 @@ def questionnaire_import(
     if not isinstance(data, dict) or data.get("resourceType") != "Questionnaire":
         raise DefinitionError(['This is not a FHIR Questionnaire (resourceType must be "Questionnaire").'])
     validate(Questionnaire, data, "Questionnaire")
+    with written_in(data.get("language")):
+        return _import(data, key=key, version=version, kind=kind)
+
+
+def _import(data: dict, *, key: str | None, version: str | None, kind: str) -> ImportResult:
     reading = read_items(data)
     drafts = reading.drafts
     if not drafts:
