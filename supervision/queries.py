@@ -20,6 +20,7 @@ from supervision.weeks import Weeks
 ATTENDED = [Session.Attendance.ATTENDED, Session.Attendance.LATE_START]
 BY_CLINICIAN = [Session.Attendance.CANCELLED_BY_CLINICIAN, Session.Attendance.RESCHEDULED_BY_CLINICIAN]
 LATE_MINUTES = 10
+GAP_LOOKBACK = dt.timedelta(days=90)
 
 Weekly = dict[int, dict[int, Any]]  # {clinician id: {week index: value}}
 
@@ -220,11 +221,14 @@ def gap_medians(ids: Sequence[int], weeks: Weeks) -> Weekly:
             SELECT e.clinician_id, s.scheduled_start,
                    LAG(s.scheduled_start) OVER (PARTITION BY s.episode_id ORDER BY s.scheduled_start) AS prev
             FROM {s} s JOIN {e} e ON e.id = s.episode_id
-            WHERE e.clinician_id IN {_in(ids)} AND s.attendance IN (%s, %s) AND s.scheduled_start < %s
+            WHERE e.clinician_id IN {_in(ids)} AND s.attendance IN (%s, %s)
+              AND s.scheduled_start >= %s AND s.scheduled_start < %s
         ) g
         WHERE g.prev IS NOT NULL
     """  # noqa: S608
-    params = case_params + list(ids) + list(ATTENDED) + [_adapt(weeks.now)]
+    # A gap is measured from an attended session up to GAP_LOOKBACK before the 12 weeks, not from any older.
+    since = weeks.start - GAP_LOOKBACK
+    params = case_params + list(ids) + list(ATTENDED) + [_adapt(since), _adapt(weeks.now)]
     return _medians(inner, params)
 
 

@@ -1,16 +1,22 @@
 """Small template helpers for the supervision pages."""
 
 from django import template
-from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from instruments.library import get_instrument
 
 register = template.Library()
 
 
+CHIPS = {"red": ("chip-red", "▲"), "amber": ("chip-amber", "●")}
+
+
 @register.simple_tag
 def signal(level: str, words: dict) -> str:
-    return render_to_string("supervision/_signal.html", {"level": level, "words": words.get(level, level)})
+    """One signal level as a chip: words as well as colour (built here, not included: a page has 100+)."""
+    chip, icon = CHIPS.get(level, ("chip-neutral", ""))
+    mark = format_html('<span aria-hidden="true" class="chip-icon">{}</span> ', icon) if icon else ""
+    return format_html('<span class="chip {}">{}{}</span>', chip, mark, words.get(level, level))
 
 
 @register.filter
