@@ -163,7 +163,12 @@ def _level(red: bool, facts: EpisodeFacts) -> Literal["red", "amber"]:
     version="2",
     pillar="relationship",
     title="A real drop from the client's previous check-in",
-    defaults={"total_sd": TOTAL_SD, "total_reliability": TOTAL_RELIABILITY, "cutoff_fraction": 0.9},
+    defaults={
+        "total_sd": TOTAL_SD,
+        "total_reliability": TOTAL_RELIABILITY,
+        "cutoff_fraction": 0.9,
+        "informational": True,
+    },
     limits={"total_sd": (0.5, 20), "total_reliability": (0.5, 0.99)},
     source="Ruptures show as a fall in the client's own rating (Eubanks et al. 2018). A fall counts when "
     "it is beyond the total's measurement noise (reliable change, Jacobson & Truax 1991; SRS alpha .88, "
@@ -214,6 +219,7 @@ def drop(facts: EpisodeFacts, params: Params) -> Finding | None:
     version="1",
     pillar="relationship",
     title="A rupture reported by the client or noticed by the clinician",
+    defaults={"informational": True},
     source="Rupture and repair: repaired ruptures go with better outcomes (Eubanks et al. 2018, r = .29).",
 )
 def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
@@ -271,7 +277,7 @@ def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
     version="1",
     pillar="relationship",
     title="Clinician rates the alliance well above the client",
-    defaults={"mean_gap": 2.0},
+    defaults={"mean_gap": 2.0, "informational": True},
     limits={"mean_gap": (0.5, 10)},
     source="Clients and clinicians see the alliance differently, clinicians often more favourably "
     "(Tryon, Blackwell & Hammel 2007). Threshold: Attune default.",

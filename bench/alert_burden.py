@@ -103,7 +103,7 @@ def replay(clinic_id: int) -> dict[str, Any]:
     everything = spine_facts(list(episodes.values()), now=timezone.now())
     latest_time = max(s.scheduled_start for f in everything for s in f.sessions)
     params = clinic_params(next(iter(episodes.values())).client.clinic)
-    cuts = _cuts(everything, episodes, latest_time)
+    cuts = episode_moments(everything, episodes, latest_time)
     tally, early_flagged = Tally(), {}
     for episode_id, moments in cuts.items():
         early_flagged[episode_id] = _replay_episode(moments, params, tally)
@@ -120,7 +120,7 @@ def replay(clinic_id: int) -> dict[str, Any]:
     }
 
 
-def _cuts(everything, episodes, latest_time) -> dict[int, list[tuple[int, Any]]]:
+def episode_moments(everything, episodes, latest_time) -> dict[int, list[tuple[int, Any]]]:
     """{episode id: [(session number, facts as they stood CHECKIN_WINDOW after it)]}, pillar facts loaded
     for each cut (grouped by session number: a loader takes each episode once)."""
     from risk.gather import with_pillar_facts

@@ -9,7 +9,10 @@ did the client stop attending (Episode.end_reason = client_stopped) or stay?
 
 Seeds a new demo clinic unless --clinic names an existing one. Prints one row per rule: how many
 episodes it flagged, precision (share of flagged who dropped out), recall (share of dropouts flagged),
-specificity, AUC of the yes/no flag ((recall + specificity) / 2) and lift over the base rate.
+specificity, AUC of the yes/no flag ((recall + specificity) / 2), lift over the base rate, and how
+often it speaks up: new findings per 100 sessions, replaying every session of every episode as
+bench/alert_burden.py does (a finding is new when the rule did not fire at the episode's previous
+evaluation). `--all-rules` runs the rules a clinic has switched off (or that are off by default) too.
 
 Synthetic data answers "does the engine work as designed", not "which rule is valid": a clinic should
 rerun this on its own history (--clinic) before trusting a rule."""
@@ -39,6 +42,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--clinic", type=int, help="analyse this existing clinic instead of seeding one")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--all-rules", action="store_true", help="also the rules switched off by default")
     args = parser.parse_args()
 
     import django
@@ -89,6 +93,8 @@ def main() -> None:
 
     params = clinic_params(next(iter(episodes.values())).client.clinic)
     rules = engine_rules()
+    if args.all_rules:
+        params = {r.id: {**params.get(r.id, r.defaults), "enabled": True} for r in rules}
     cohort = []  # (dropped out?, {rule ids that fired}, {rule ids red})
     for (dropped, _), facts in zip(chosen, early, strict=True):
         findings = run_rules(facts, params)
@@ -99,7 +105,31 @@ def main() -> None:
         f"cohort: {n} episodes with session 3 attended; {dropouts} later dropped out "
         f"(base rate {dropouts / n:.1%}); analysed in {time.perf_counter() - started:.0f} s"
     )
-    print_table(table_rows(cohort, [r.id for r in rules]), markdown=args.markdown)
+    per_100 = onsets_per_100_sessions(everything, episodes, latest_time, params)
+    print_table(table_rows(cohort, [r.id for r in rules]), per_100, markdown=args.markdown)
+
+
+def onsets_per_100_sessions(everything, episodes, latest_time, params) -> dict[str, float]:
+    """How often each rule brings a new finding, per 100 sessions evaluated (every session, not only 1–3)."""
+    from bench.alert_burden import episode_moments
+
+    onsets: dict[str, int] = {}
+    evaluated = 0
+    for moments in episode_moments(everything, episodes, latest_time).values():
+        before: set[str] = set()
+        for _number, facts in moments:
+            evaluated += 1
+            now = set(run_rules_for(facts, params))
+            for rule_id in now - before:
+                onsets[rule_id] = onsets.get(rule_id, 0) + 1
+            before = now
+    return {rule_id: 100 * n / max(evaluated, 1) for rule_id, n in onsets.items()}
+
+
+def run_rules_for(facts, params):
+    from risk.rules import run_rules
+
+    return run_rules(facts, params)
 
 
 def table_rows(cohort: list[tuple[bool, set[str], set[str]]], rule_ids: list[str]) -> list[tuple]:
@@ -126,17 +156,21 @@ def table_rows(cohort: list[tuple[bool, set[str], set[str]]], rule_ids: list[str
     return rows
 
 
-def print_table(rows: list[tuple], *, markdown: bool) -> None:
-    header = ("rule", "flagged", "precision", "recall", "specificity", "AUC", "lift")
+def print_table(rows: list[tuple], per_100: dict[str, float], *, markdown: bool) -> None:
+    header = ("rule", "flagged", "precision", "recall", "specificity", "AUC", "lift", "per 100 sessions")
     if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for name, flagged, p, r, s, auc, lift in rows:
-            print(f"| {name} | {flagged} | {p:.2f} | {r:.2f} | {s:.2f} | {auc:.2f} | {lift:.1f} |")
+            often = f"{per_100.get(name, 0):.1f}" if "." in name else "–"
+            print(f"| {name} | {flagged} | {p:.2f} | {r:.2f} | {s:.2f} | {auc:.2f} | {lift:.1f} | {often} |")
     else:
-        print(f"{'rule':36} {'flagged':>7} {'prec':>6} {'recall':>6} {'spec':>6} {'AUC':>5} {'lift':>5}")
+        print(
+            f"{'rule':36} {'flagged':>7} {'prec':>6} {'recall':>6} {'spec':>6} {'AUC':>5} {'lift':>5} {'/100':>5}"
+        )
         for name, flagged, p, r, s, auc, lift in rows:
-            print(f"{name:36} {flagged:7d} {p:6.2f} {r:6.2f} {s:6.2f} {auc:5.2f} {lift:5.1f}")
+            often = per_100.get(name, 0.0)
+            print(f"{name:36} {flagged:7d} {p:6.2f} {r:6.2f} {s:6.2f} {auc:5.2f} {lift:5.1f} {often:5.1f}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,14 @@ from alliance.models import ClinicianRating
 from care.models import CheckIn, Client, Clinic, Episode, Program, Score, Session, User
 from clinicians.models import Clinician
 from demo import intake
-from demo.courses import Course, alliance_level, checkin_answers, clinician_rating_answers, pick_course
+from demo.courses import (
+    Course,
+    alliance_level,
+    checkin_answers,
+    clinician_rating_answers,
+    leaves_early,
+    pick_course,
+)
 from demo.people import new_client
 from instruments.library import instruments_for_session
 from instruments.schemas import Instrument
@@ -137,6 +144,7 @@ def _schedule(
     day = episode.opened_on
     sessions = []
     last_attended_day = None
+    quit_after = None  # stops coming for reasons beyond the alliance (demo.courses.leaves_early)
     for number in range(1, length + 1):
         start = b.at(day, hour)
         end = start + dt.timedelta(minutes=SESSION_MINUTES)
@@ -144,7 +152,9 @@ def _schedule(
             # The next appointment, if the client is still coming.
             sessions.append(Session(episode=episode, number=number, scheduled_start=start, scheduled_end=end))
             return sessions, None
-        stopped = course.dropout_after is not None and number > course.dropout_after
+        stopped = quit_after is not None or (
+            course.dropout_after is not None and number > course.dropout_after
+        )
         attendance, late = _attendance(rng, course, number, stopped=stopped)
         sessions.append(
             Session(
@@ -163,6 +173,9 @@ def _schedule(
         if stopped:
             return sessions, (day, Episode.EndReason.CLIENT_STOPPED)
         gap = 7 if course.name != "unreliable_care" else rng.choice([7, 7, 14, 21])
+        trouble = attendance in CLINICIAN_TROUBLE
+        if leaves_early(rng, course, number, gap_days=gap, trouble=trouble) and quit_after is None:
+            quit_after = number
         day = day + dt.timedelta(days=gap + rng.choice([0, 0, 0, 1, -1]))
     if last_attended_day:
         return sessions, (last_attended_day, Episode.EndReason.MUTUAL)

@@ -3,8 +3,10 @@
 Each client follows one course (a trajectory archetype): a strong alliance, an alliance that builds
 slowly, an early rupture that is repaired, an early rupture that ends in dropout, a low alliance from
 the first session that ends in dropout, a course troubled by clinician cancellations and late starts, or
-a low start that recovers. Dropout is driven by the early alliance, as the research on early-alliance risk leads us to expect, so the demo is also a cohort on
-which the risk rules can be judged (bench/cohort.py)."""
+a low start that recovers. Dropout is driven mostly by the early alliance, as the research on
+early-alliance risk leads us to expect, and also by what happens around the sessions (`leaves_early`:
+long gaps, the clinician cancelling or starting late), so the demo is also a cohort on which every
+pillar's rules can be judged (bench/cohort.py, effect sizes in docs/risk.md)."""
 
 import random
 from dataclasses import dataclass
@@ -160,3 +162,25 @@ def clinician_rating_answers(rng: random.Random, level: float) -> dict:
     answers = {k: clip(rng.gauss(level + 0.5, 0.4)) for k in RELATIONSHIP_ITEMS}
     answers["belief"] = clip(rng.gauss(level + 0.4, 0.5))
     return answers
+
+
+# Dropout beyond the course's own, after each of the first sessions (docs/risk.md, "The cohort"):
+# a per-session hazard on the odds scale. Sayer et al. (2024): each extra 3 days between sessions cut
+# the odds of improvement by about a fifth — taken here as odds of leaving × 1.25 per extra 3 days.
+# A session the clinician cancelled, rescheduled or started late: odds × 3 — an Attune assumption
+# (therapists' dropout rates differ widely, 1.2%–73.2%, Saxon et al. 2017; no trial gives the odds
+# for a single cancellation). A clinic should rerun bench/cohort.py on its own history instead.
+LEAVE_BASE_ODDS = 0.02 / 0.98  # 2% per early session for a client whose course has no dropout of its own
+LEAVE_ODDS_PER_3_DAYS = 1.25
+LEAVE_ODDS_CLINICIAN_TROUBLE = 3.0
+LEAVE_UP_TO_SESSION = 4
+
+
+def leaves_early(rng: random.Random, course: Course, number: int, *, gap_days: int, trouble: bool) -> bool:
+    """Whether a client stops coming after session `number` for reasons other than the alliance."""
+    if course.dropout_after is not None or number > LEAVE_UP_TO_SESSION:
+        return False
+    odds = LEAVE_BASE_ODDS * LEAVE_ODDS_PER_3_DAYS ** (max(gap_days - 7, 0) / 3)
+    if trouble:
+        odds *= LEAVE_ODDS_CLINICIAN_TROUBLE
+    return rng.random() < odds / (1 + odds)

@@ -12,7 +12,7 @@ RULER_WORDS = {"importance": "how important change is", "confidence": "confidenc
     version="1",
     pillar="readiness",
     title="Importance or confidence of change rated 4 of 10 or lower",
-    defaults={"at_most": 4},
+    defaults={"at_most": 4, "informational": True},
     limits={"at_most": (0, 10)},
     source="Readiness rulers (Miller & Rollnick, Motivational Interviewing); threshold: Attune default.",
 )

@@ -25,7 +25,7 @@ def _day(when: dt.datetime) -> str:
     version="1",
     pillar="reliability",
     title="Clinician cancelled, rescheduled or started 10+ minutes late in sessions 1–3",
-    defaults={"late_minutes": 10, "up_to_session": 3},
+    defaults={"late_minutes": 10, "up_to_session": 3, "informational": True},
     source="Therapists' dropout rates differ widely (Saxon et al. 2017: 1.2% to 73.2%); the clinician's own "
     "reliability is a lever they hold. Thresholds: Attune defaults.",
 )
@@ -145,7 +145,7 @@ def no_rebooking(facts: EpisodeFacts, params: Params) -> Finding | None:
     version="1",
     pillar="reliability",
     title="No check-in 48 hours after an attended session",
-    defaults={"hours": 48},
+    defaults={"hours": 48, "informational": True},
     source="Non-response is treated as a signal (DESIGN); no published cutoff — Attune default.",
     resolves_on="condition",
 )

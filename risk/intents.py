@@ -8,7 +8,11 @@ with its evidence; its level is the highest finding's; its title and action are 
 (the highest level, then the order the pillar registered its rules). A finding whose rule stops firing
 leaves the flag when its rule's way of closing allows (a later check-in, the condition clearing);
 the flag resolves when none is left. A finding from a rule not on the flag when the clinician
-acknowledged it — or a rise to red — re-opens it, marked "new since you acknowledged"."""
+acknowledged it — or a rise to red — re-opens it, marked "new since you acknowledged".
+
+A rule set `"informational": true` (the default of rules that did not separate later dropouts from
+stayers on the cohort, docs/risk.md) adds its finding to a flag its pillar raised for another reason,
+but never raises, re-opens or turns a flag red on its own."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,8 +70,11 @@ def stored_findings(flag: FlagLike) -> list[dict[str, Any]]:
     ]
 
 
-def finding_entry(rule_id: str, version: str, finding: Finding) -> dict[str, Any]:
+def finding_entry(
+    rule_id: str, version: str, finding: Finding, *, informational: bool = False
+) -> dict[str, Any]:
     return {
+        "informational": informational,
         "rule": rule_id,
         "version": version,
         "level": finding.level,
@@ -80,8 +87,9 @@ def finding_entry(rule_id: str, version: str, finding: Finding) -> dict[str, Any
 def merged(entries: Sequence[Mapping[str, Any]]) -> Finding:
     """The flag's evidence: the highest level, every reason, the leading finding's action and session."""
     lead = entries[0]
+    counted = [e for e in entries if not e.get("informational")] or entries
     return Finding(
-        level="red" if any(e["level"] == "red" for e in entries) else "amber",
+        level="red" if any(e["level"] == "red" for e in counted) else "amber",
         reasons=tuple(FlagReason(**r) for e in entries for r in e["reasons"]),
         suggested_action=lead["suggested_action"],
         session_id=lead["session_id"],
@@ -109,7 +117,10 @@ def flag_intents(
     intents = []
     for pillar in [*found, *(p for p in active if p not in found)]:
         mine = found.get(pillar, {})
-        entries = [finding_entry(r, rules[r].version, f) for r, f in mine.items()]
+        entries = [
+            finding_entry(r, rules[r].version, f, informational=_informational(rules[r], params))
+            for r, f in mine.items()
+        ]
         flag = active.get(pillar)
         if flag is None:
             intents.append(_for_new(pillar, _ordered(entries, order), flags, pillar_of))
@@ -119,8 +130,19 @@ def flag_intents(
     return intents
 
 
+def _informational(rule: Rule, params: Mapping[str, Params]) -> bool:
+    return bool(params.get(rule.id, rule.defaults).get("informational", False))
+
+
 def _ordered(entries: list[dict[str, Any]], order: Mapping[str, int]) -> list[dict[str, Any]]:
-    return sorted(entries, key=lambda e: (LEVEL_ORDER.get(e["level"], 2), order.get(e["rule"], len(order))))
+    return sorted(
+        entries,
+        key=lambda e: (
+            bool(e.get("informational")),
+            LEVEL_ORDER.get(e["level"], 2),
+            order.get(e["rule"], len(order)),
+        ),
+    )
 
 
 def _evidence(entries: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
@@ -129,6 +151,8 @@ def _evidence(entries: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
 
 def _for_new(pillar: str, entries: list[dict[str, Any]], flags: Sequence[FlagLike], pillar_of) -> FlagIntent:
     lead = entries[0]["rule"]
+    if all(e.get("informational") for e in entries):
+        return FlagIntent("leave", lead, why="informational only: shown on a flag raised for another reason")
     closed = next((f for f in flags if (f.pillar or pillar_of(f.rule)) == pillar), None)
     if closed is not None and _evidence(stored_findings(closed)) == _evidence(entries):
         return FlagIntent(
@@ -141,8 +165,9 @@ def _for_active(
     pillar: str, flag: FlagLike, entries: list[dict[str, Any]], dropped: list[tuple[str, str]]
 ) -> FlagIntent:
     before = stored_findings(flag)
-    if not entries:
-        return FlagIntent("resolve", flag.rule, flag=flag, why=dropped[0][1], pillar=pillar)
+    if all(e.get("informational") for e in entries):  # nothing left that holds a flag on its own
+        why = next((w for r, w in dropped if r != "-" and w), "Resolved automatically: only notes remain.")
+        return FlagIntent("resolve", flag.rule, flag=flag, why=why, pillar=pillar)
     lead = entries[0]["rule"]
     if _evidence(before) == _evidence(entries):
         kept_why = next((why for rule_id, why in dropped if rule_id == "-"), "")
@@ -151,7 +176,7 @@ def _for_active(
         )
     gone = "; ".join(dict.fromkeys(why for rule_id, why in dropped if rule_id != "-" and why))
     had = {e["rule"] for e in before}
-    new_rules = tuple(e["rule"] for e in entries if e["rule"] not in had)
+    new_rules = tuple(e["rule"] for e in entries if e["rule"] not in had and not e.get("informational"))
     now = merged(entries)
     worse = now.level == "red" and flag.level != "red"
     return FlagIntent(

@@ -13,6 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_clinicians_noticed_rupture_reaches_the_relationship_rules():
     episode = EpisodeFactory()
+    clinic = episode.client.clinic  # a rupture alone raises a flag only where the clinic asks for it
+    clinic.risk_thresholds = {"relationship.rupture": {"informational": False}}
+    clinic.save(update_fields=["risk_thresholds"])
     session = SessionFactory(episode=episode, number=1)
     submit(session, rel())
     ClinicianRatingFactory(

@@ -151,7 +151,15 @@ def test_condition_rule_resolves_when_condition_clears(episode):
     assert flag.events.last().note.startswith("Resolved automatically: no longer the case")
 
 
+def loud(episode, *rule_ids):
+    """The clinic has these informational rules raise flags of their own."""
+    clinic = episode.client.clinic
+    clinic.risk_thresholds = {rule_id: {"informational": False} for rule_id in rule_ids}
+    clinic.save(update_fields=["risk_thresholds"])
+
+
 def test_hand_resolved_flag_is_not_raised_again_for_the_same_evidence(episode):
+    loud(episode, "relationship.rupture")
     submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(misunderstood=1), evaluate=True)
     flag = active(episode, "relationship.rupture").get()
     flag_resolve(flag=flag, actor=episode.clinician.user, reason="Talked it through in session 2.")
@@ -191,6 +199,23 @@ def test_closed_episode_gets_no_new_flags_but_is_marked_evaluated(episode):
     risk.evaluate_episode(episode.pk)
     assert not Flag.objects.filter(episode=episode).exists()
     assert not CheckIn.objects.filter(session__episode=episode, evaluated_at__isnull=True).exists()
+
+
+def test_an_informational_finding_alone_raises_no_flag_but_joins_one(episode):
+    # Given a client who felt misunderstood but rated the session at the top (rupture is informational)
+    submit(SessionFactory(episode=episode, number=1, days_ago=8), rel(misunderstood=1), evaluate=True)
+    # Then no flag is raised for it alone
+    assert not Flag.objects.filter(episode=episode).exists()
+    # When the next session is also rated low, the rupture's words join the relationship flag
+    submit(SessionFactory(episode=episode, number=2), rel(heard=5, misunderstood=1), evaluate=True)
+    flag = Flag.objects.get(episode=episode)
+    assert [f["rule"] for f in flag.findings] == [
+        "relationship.low_total",
+        "relationship.low_item",
+        "relationship.drop",  # informational too: 40 → 35
+        "relationship.rupture",
+    ]
+    assert flag.rule == "relationship.low_total"
 
 
 def test_clinic_can_switch_a_rule_off(episode):
@@ -255,6 +280,7 @@ def test_sweep_finds_lost_evaluations_and_never_evaluated_check_ins(episode):
 
 
 def test_sweep_watches_time_based_rules_without_any_event(episode):
+    loud(episode, "reliability.no_checkin")
     # Given an attended session 3 days ago, evaluated right after, and no check-in since
     SessionFactory(episode=episode, number=1, days_ago=3, next_session_booked=True)
     Episode.objects.filter(pk=episode.pk).update(evaluated_at=timezone.now() - dt.timedelta(days=3))

@@ -13,7 +13,9 @@ from risk.schemas import FlagReason
 from tests.risk.factories import NOW, facts, session
 
 RULES = rule_by_id()
-DEFAULTS = {rule_id: dict(r.defaults) for rule_id, r in RULES.items()}
+SHIPPED = {rule_id: dict(r.defaults) for rule_id, r in RULES.items()}
+# Every rule raising flags of its own (informational ones too): the merge tests below
+DEFAULTS = {rule_id: {**p, "informational": False} for rule_id, p in SHIPPED.items()}
 LOW = Finding(
     level="amber",
     reasons=(FlagReason(text="low", evidence={"value": 5}),),
@@ -218,3 +220,27 @@ def test_a_finding_closed_by_hand_only_keeps_the_flag_open():
     assert made.action == "update" and [e["rule"] for e in made.findings] == [
         "reliability.clinician_disruption"
     ]
+
+
+def test_informational_findings_never_raise_reopen_or_colour_a_flag():
+    # Given the shipped defaults, where a rupture is informational
+    # A rupture alone raises nothing
+    [alone] = flag_intents(ONE, {"relationship.rupture": RUPTURE}, [], rules=RULES, params=SHIPPED)
+    assert alone.action == "leave" and alone.why.startswith("informational only")
+    # With a low item it joins the flag, after the finding that raised it
+    [both] = flag_intents(
+        ONE, {"relationship.rupture": RUPTURE, "relationship.low_item": LOW}, [], rules=RULES, params=SHIPPED
+    )
+    assert both.action == "raise" and [e["rule"] for e in both.findings] == [
+        "relationship.low_item",
+        "relationship.rupture",
+    ]
+    # A red informational finding does not turn the flag red
+    red_note = {"reliability.clinician_disruption": RED, "reliability.no_show": LOW}
+    [made] = flag_intents(ONE, red_note, [], rules=RULES, params=SHIPPED)
+    assert made.finding.level == "amber" and made.rule_id == "reliability.no_show"
+    # Arriving on an acknowledged flag, it is added without re-opening it
+    seen = flag("relationship.low_item", status="acknowledged")
+    found = {"relationship.low_item": LOW, "relationship.rupture": RUPTURE}
+    [added] = flag_intents(ONE, found, [seen], rules=RULES, params=SHIPPED)
+    assert added.action == "update" and not added.reopen
