@@ -18,6 +18,15 @@ def _local(text: dict[str, str] | None, language: str) -> str:
     return text.get(language) or text.get("en", "")
 
 
+def _falls_back(instrument: Instrument, language: str) -> bool:
+    """Whether any text of the instrument is missing in `language` (and so shown in English)."""
+    if language == "en":
+        return False
+    texts = [instrument.title, *(item.text for item in instrument.items)]
+    texts += [o.label for item in instrument.items for o in item.options]
+    return any(language not in text for text in texts)
+
+
 @dataclasses.dataclass
 class Field:
     name: str
@@ -42,6 +51,8 @@ class Step:
     fields: list[Field]
     validated: bool
     attribution: str
+    # The definition has no text in the page's language, so the step is shown in English (and says so).
+    in_english: bool = False
 
 
 RANGE_MESSAGE = re.compile(r"Choose a number from (-?\d+) to (-?\d+)\.")
@@ -113,6 +124,7 @@ def build_steps(
                 fields=fields,
                 validated=instrument.validated,
                 attribution=instrument.attribution or (instrument.licence if instrument.validated else ""),
+                in_english=_falls_back(instrument, language),
             )
         )
     return steps
