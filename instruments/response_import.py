@@ -33,11 +33,9 @@ def responses_of(data: Any) -> list[dict]:
     if isinstance(data, dict) and data.get("resourceType") == "QuestionnaireResponse":
         return [data]
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+        resources = [e.get("resource") for e in data.get("entry") or [] if isinstance(e, dict)]
         found = [
-            e.get("resource")
-            for e in data.get("entry") or []
-            if isinstance(e, dict)
-            and (e.get("resource") or {}).get("resourceType") == "QuestionnaireResponse"
+            r for r in resources if isinstance(r, dict) and r.get("resourceType") == "QuestionnaireResponse"
         ]
         if found:
             return found
