@@ -62,6 +62,8 @@ def seed_supervision_story(
     rng = random.Random(seed * 101)
     supervisor = Clinician.objects.get(user__clinic=clinic, user__username="supervisor1")
     program = supervisor.programs.order_by("id").first() or clinic.programs.order_by("id").first()
+    if program is None:
+        return []  # a clinic without programs has nowhere to open an episode
     password = make_password(DEMO_PASSWORD)
     n = FIRST_CLIENT
     for story in STORIES:

@@ -164,9 +164,8 @@ def _flag_groups(rows: Sequence[dict]) -> tuple[FlagGroup, ...]:
     return tuple(sorted(groups, key=lambda g: (order.get(g.level, 2), -g.stale, g.pillar)))
 
 
-def _care_indicators(
-    team: "TeamIndicators | None", c: Clinician, gaps, acks, scores, flags, dropout, t, trend
-) -> list[Indicator]:
+def _care_indicators(gaps, acks, scores, flags: tuple[FlagGroup, ...], t, trend) -> list[Indicator]:
+    """Days between sessions, flags, time to acknowledge and the caseload's alliance, for one clinician."""
     gap_series = _series(gaps, lambda m: round(m[0], 1))
     ack_all = acks.get(-1)
     stale = sum(g.stale for g in flags)
@@ -252,7 +251,7 @@ def team_indicators(
         flags = _flag_groups([r for r in flag_rows if r["episode__clinician_id"] == c.pk])
         indicators = _load_indicators(c, counts.get(c.pk, {}), caseloads.get(c.pk, {}), t)
         indicators += _care_indicators(
-            None, c, gaps.get(c.pk, {}), acks.get(c.pk, {}), scores.get(c.pk, {}), flags, dropouts, t, trend
+            gaps.get(c.pk, {}), acks.get(c.pk, {}), scores.get(c.pk, {}), flags, t, trend
         )
         indicators.append(_dropout_indicator(dropouts.get(c.pk, (0, 0)), clinic_dropout, t))
         alliance = next((i for i in indicators if i.key == "alliance"), None)

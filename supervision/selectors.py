@@ -9,8 +9,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from care.access import episodes_visible_to
-from care.audit import audit_list_read
-from care.models import Episode, User
+from care.audit import audit_list_read, audit_record
+from care.models import AuditEvent, Episode, User
 from clinicians.models import Clinician, Supervision
 from supervision import charts, pulse
 from supervision import signals as sig
@@ -141,6 +141,10 @@ def clinician_page_read(user: User, clinician_id: object) -> ClinicianPage:
     )
     audit_list_read(actor=user, what="supervision caseload", client_ids=[e.client_id for e in episodes])
     notes = _notes_for(user, clinician)
+    if notes:  # reading supervision notes is audited like writing them
+        audit_record(
+            actor=user, action=AuditEvent.Action.READ, obj=clinician, detail={"notes": [n.pk for n in notes]}
+        )
     is_self = pk == me.pk
     # The pulse is the clinician's own: their supervisor sees it only if they chose to share it.
     pulse = latest_pulses([clinician], shared_only=not is_self).get(clinician.pk)

@@ -205,6 +205,7 @@ def test_a_supervisor_records_a_note_with_the_indicators_attached(client, person
     assert AuditEvent.objects.filter(object_type="supervision.SupervisionNote", action="create").exists()
     page = client.get(reverse("supervision-clinician", args=[owner.pk])).content.decode()
     assert "Talked about pacing." in page
+    assert AuditEvent.objects.filter(action="read", detail__notes=[note.pk]).exists()
     _login(client, owner)
     assert "Talked about pacing." in client.get(reverse("my-week")).content.decode()
     for other in ("colleague", "admin"):

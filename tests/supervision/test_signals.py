@@ -1,11 +1,13 @@
 """The signal thresholds and the funnel limits: pure, table-driven."""
 
+import json
 import math
 
 import pytest
 
 from supervision import funnel
 from supervision import signals as sig
+from supervision.admin import SignalSettingsForm
 
 T = sig.thresholds(None)
 
@@ -137,3 +139,13 @@ def test_funnel_limits_narrow_as_n_grows():
 def test_pooled_rate():
     assert funnel.pooled_rate([1, 3], [10, 10]) == 0.2
     assert funnel.pooled_rate([], []) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "valid"),
+    [({"caseload": {"red": 1.2}}, True), ({"caseload": {"purple": 1}}, False), ({"nope": {}}, False)],
+)
+def test_the_admin_form_refuses_overrides_that_do_not_fit(clinic, overrides, valid):
+    form = SignalSettingsForm(data={"clinic": clinic.pk, "overrides": json.dumps(overrides)})
+    assert form.is_valid() is valid
