@@ -49,6 +49,7 @@ def _below_cutoff(session: SessionFacts, fraction: float) -> tuple[float, float,
 
 @rule(
     id="relationship.low_total",
+    for_client="You told us the last session didn't work as well for you as it could.",
     version="2",
     pillar="relationship",
     title="Alliance total below 90% of its maximum",
@@ -84,6 +85,7 @@ def low_total(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.low_item",
+    for_client="You told us part of the last session didn't feel right for you — being heard, working on what you want, or the way you work together.",
     version="2",
     pillar="relationship",
     title="Bond, goals or approach rated 6 of 10 or lower",
@@ -160,6 +162,7 @@ def _level(red: bool, facts: EpisodeFacts) -> Literal["red", "amber"]:
 
 @rule(
     id="relationship.drop",
+    for_client="You rated the last session lower than the one before.",
     version="2",
     pillar="relationship",
     title="A real drop from the client's previous check-in",
@@ -216,6 +219,7 @@ def drop(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.rupture",
+    for_client="You told us there was a moment you felt misunderstood.",
     version="1",
     pillar="relationship",
     title="A rupture reported by the client or noticed by the clinician",
@@ -274,6 +278,7 @@ def rupture(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.discrepancy",
+    for_client="The last session may have felt better to your clinician than it did to you.",
     version="1",
     pillar="relationship",
     title="Clinician rates the alliance well above the client",
@@ -319,6 +324,7 @@ def discrepancy(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.low_relative",
+    for_client="You rated the last session lower than most people do at this point.",
     version="1",
     pillar="relationship",
     title="Alliance in the bottom 10% of this clinic at the same session number",
@@ -362,6 +368,7 @@ def low_relative(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="relationship.persistent_low",
+    for_client="You told us the sessions haven't felt right for you twice running. It's fine to say if you'd like to try something different, or someone else.",
     version="2",
     pillar="relationship",
     title="Low rapport at two check-ins running, from session 2",

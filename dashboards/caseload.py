@@ -22,6 +22,8 @@ from care.pillars import CaseloadTrend, all_pillars
 from dashboards import charts
 from dashboards.status import PillarStatus, PillarWords, pillar_statuses
 from risk.models import Flag
+from risk.selectors import urgency
+from risk.titles import titled
 
 
 def caseload_for(user: User, *, clinician_id: int | None = None) -> QuerySet[Episode]:
@@ -254,11 +256,9 @@ def _rows(episodes: list[Any], trend: CaseloadTrend | None) -> list[CaseloadRow]
 
 
 def _inbox(rows: list[CaseloadRow]) -> list[Flag]:
-    """Every active flag on the rows, red first, then open before acknowledged, newest first."""
-    inbox = sorted(
-        (f for r in rows for f in r.flags),
-        key=lambda f: (f.level != Flag.Level.RED, f.status != Flag.Status.OPEN, -f.opened_at.timestamp()),
-    )
+    """Every active flag on the rows, most urgent first (risk.selectors.urgency: red, then the longest
+    waiting, then amber), titled as on every page."""
+    inbox = titled(sorted((f for r in rows for f in r.flags), key=urgency))
     by_id = {r.episode.pk: r.episode for r in rows}
     for flag in inbox:  # the inbox shows whose flag it is without another query
         flag.episode = by_id[flag.episode_id]

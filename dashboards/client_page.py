@@ -32,6 +32,7 @@ from dashboards.summary import Summary, client_summary, staff_summary
 from instruments import outcomes
 from instruments.library import InstrumentResolver
 from risk.models import Flag, FlagEvent
+from risk.titles import titled
 
 OUTCOMES_ORDER, ATTENDANCE_ORDER = 20, 90  # where the spine's charts sit among the pillars' (Figure.order)
 
@@ -100,6 +101,7 @@ def build_client_page(
         return ClientPage(client=client, episode=None, other_episodes=others)
     sessions = _session_views(client, chosen)
     active, past = _flags(chosen)
+    titled([*active, *past])  # the same title, level and words as the inbox
     view = ClientPageInput(
         client=client,
         episode=chosen,

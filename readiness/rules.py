@@ -9,6 +9,7 @@ RULER_WORDS = {"importance": "how important change is", "confidence": "confidenc
 
 @rule(
     id="readiness.low_ruler",
+    for_client="You told us change feels less important, or less possible, right now.",
     version="1",
     pillar="readiness",
     title="Importance or confidence of change rated 4 of 10 or lower",
@@ -52,6 +53,7 @@ def low_ruler(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="readiness.goal_not_endorsed",
+    for_client="One of the goals written down for you isn't one you agreed with yet.",
     version="1",
     pillar="readiness",
     title="A goal the client does not endorse",

@@ -8,6 +8,7 @@ PLAN_WORDS = {2: "yes", 1: "partly", 0: "no"}
 
 @rule(
     id="regimen.fit",
+    for_client="You told us how often or how you meet doesn't quite fit you.",
     version="1",
     pillar="regimen",
     title='How often or how they meet is not "about right"',
@@ -53,6 +54,7 @@ def fit(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="regimen.plan",
+    for_client="You told us the plan isn't fully clear, or not fully agreed.",
     version="1",
     pillar="regimen",
     title="Plan not understood or not agreed",

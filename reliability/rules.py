@@ -22,6 +22,7 @@ def _day(when: dt.datetime) -> str:
 
 @rule(
     id="reliability.clinician_disruption",
+    for_client="One of your first sessions was cancelled, moved or started late by the clinic.",
     version="1",
     pillar="reliability",
     title="Clinician cancelled, rescheduled or started 10+ minutes late in sessions 1–3",
@@ -71,6 +72,7 @@ def clinician_disruption(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="reliability.no_show",
+    for_client="You missed a session and haven't been back since.",
     version="1",
     pillar="reliability",
     title="A no-show not yet followed by an attended session",
@@ -106,6 +108,7 @@ def no_show(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="reliability.no_rebooking",
+    for_client="Your next session isn't booked yet.",
     version="1",
     pillar="reliability",
     title="No next session booked 14 days after the last one",
@@ -142,6 +145,7 @@ def no_rebooking(facts: EpisodeFacts, params: Params) -> Finding | None:
 
 @rule(
     id="reliability.no_checkin",
+    for_client="We didn't hear back from you after your last session.",
     version="1",
     pillar="reliability",
     title="No check-in 48 hours after an attended session",

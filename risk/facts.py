@@ -136,6 +136,8 @@ class Rule:
     resolves_on: Literal["checkin", "condition", "hand"] = "checkin"
     runs_in: Literal["engine", "request"] = "engine"
     limits: Mapping[str, tuple[float, float]] = field(default_factory=_frozen_map)
+    # What the client's own page says of a finding, to the client ("You told us …"): no clinician words.
+    for_client: str = ""
 
     def params_for(self, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
         """The defaults with the clinic's overrides (Clinic.risk_thresholds[rule id]) on top.
@@ -159,6 +161,7 @@ def rule(
     runs_in: Literal["engine", "request"] = "engine",
     limits: Mapping[str, tuple[float, float]] | None = None,
     switchable: bool = True,
+    for_client: str = "",
 ) -> Callable[[RuleFunction], Rule]:
     """Decorator turning a pure function into a `Rule` that a pillar lists in its registration.
 
@@ -176,6 +179,7 @@ def rule(
             resolves_on=resolves_on,
             runs_in=runs_in,
             limits=MappingProxyType(dict(limits or {})),
+            for_client=for_client,
         )
 
     return wrap

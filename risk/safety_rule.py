@@ -16,6 +16,7 @@ def safety_concern(answers: Any) -> int | None:
 
 @rule(
     id="phq9_item9_safety",
+    for_client="You told us you have had thoughts that you would be better off dead or of hurting yourself. Your clinician will check in with you soon; if you need help now, use the crisis numbers your clinic gave you.",
     version="1",
     pillar="safety",
     title="Safety: check on the client today",

@@ -27,22 +27,26 @@ def access_flag(user: User, flag_id: object, *, for_write: bool = False) -> Flag
     return flag
 
 
+def urgency(flag: Flag) -> tuple[bool, bool, float, int]:
+    """Sort key, most urgent first: red before amber; within a level, flags not yet acknowledged
+    (new or re-opened) before those already seen, the longest waiting first."""
+    waiting_since = flag.reopened_at or flag.opened_at
+    return (flag.level != Flag.Level.RED, flag.status != Flag.Status.OPEN, waiting_since.timestamp(), flag.pk)
+
+
 def flag_inbox_for(user: User) -> list[Flag]:
-    """Active flags on episodes the user holds: red first, then newest. Constant queries."""
+    """Active flags on episodes the user holds, by urgency (`urgency`). Constant queries."""
 
     flags = list(
         flags_visible_to(user)
         .filter(status__in=Flag.ACTIVE_STATES, episode__clinician__user=user)
         .select_related("episode__client", "episode__clinician__user", "session")
-        .order_by("-level", "-opened_at", "-id")
     )
-    # Grouped by client so one hard session reads as one conversation to have, not four alarms:
-    # clients with a red flag first, then the most recently flagged.
-    red = {f.episode_id for f in flags if f.level == Flag.Level.RED}
-    newest: dict[int, float] = {}
+    # Grouped by client (one client, one conversation), the client with the most urgent flag first.
+    first: dict[int, tuple] = {}
     for f in flags:
-        newest[f.episode_id] = max(newest.get(f.episode_id, 0.0), f.opened_at.timestamp())
-    flags.sort(key=lambda f: (f.episode_id not in red, -newest[f.episode_id], f.episode_id))
+        first[f.episode_id] = min(first.get(f.episode_id, urgency(f)), urgency(f))
+    flags.sort(key=lambda f: (first[f.episode_id], f.episode_id, urgency(f)))
     return flags
 
 

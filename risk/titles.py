@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from risk.intents import stored_findings
@@ -44,6 +45,7 @@ def titled(flags: Iterable[Any]) -> list[Any]:
     for flag in flags:
         flag.title = flag_title(flag, rules)
         new = set(flag.new_findings or ()) if flag.status == "open" else set()
+        flag.for_client = client_words(flag, rules)
         flag.parts = [
             Part(
                 rule=entry["rule"],
@@ -56,3 +58,15 @@ def titled(flags: Iterable[Any]) -> list[Any]:
         ]
         out.append(flag)
     return out
+
+
+CLIENT_FALLBACK = _("Your clinician has something from your answers to talk over with you.")
+
+
+def client_words(flag: Any, rules: dict) -> list[str]:
+    """What the client's own page says of a flag: each finding's sentence to the client, once."""
+    words = []
+    for entry in stored_findings(flag):
+        rule = rules.get(entry["rule"])
+        words.append(str(rule.for_client) if rule is not None and rule.for_client else str(CLIENT_FALLBACK))
+    return list(dict.fromkeys(words))

@@ -11,6 +11,7 @@ from dashboards.caseload import caseload_trend, recent_scores
 from dashboards.portal import portal_link_issue
 from tests.care.factories import CheckInFactory, EpisodeFactory, ProgramFactory
 from tests.dashboards.factories import seed_caseload
+from tests.risk.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,19 @@ def test_sparkline_holds_the_last_twelve_relationship_totals_oldest_first(person
     )[-12:]
     assert recent_relationship_totals([episode.pk])[episode.pk] == expected
     assert recent_relationship_totals([]) == {}
+
+
+def test_the_clients_own_page_speaks_to_the_client_about_their_alerts(client, personas):
+    # Given a relationship flag in the clinician's words on the client's episode
+    episode = personas["owner_episode"]
+    FlagFactory(
+        episode=episode,
+        rule="relationship.low_total",
+        reasons=[{"text": "After session 1 the client's relationship total was 30 of 40.", "evidence": {}}],
+    )
+    # When the client opens their own page
+    response = client.get(reverse("portal", args=[portal_link_issue(client=episode.client)]))
+    body = response.content.decode()
+    # Then it tells them, in their own terms, what their clinician will ask about
+    assert "You told us the last session didn&#x27;t work as well for you as it could." in body
+    assert "the client&#x27;s relationship total" not in body

@@ -165,3 +165,58 @@ def test_digest_emails_each_clinician_once_per_change_without_names(personas, fl
     assert digests_send() == 0
     Flag.objects.filter(pk=flag.pk).update(updated_at=timezone.now())
     assert digests_send() == 1
+
+
+def test_the_inbox_sorts_by_urgency_red_then_longest_waiting_then_amber(client, personas):
+    # Given four clients' flags: amber old, red new, red old but acknowledged, red old
+    owner = personas["owner"]
+    now = timezone.now()
+
+    def flag_on(level, days_ago, status=Flag.Status.OPEN):
+        when = now - timezone.timedelta(days=days_ago)
+        return FlagFactory(
+            episode=EpisodeFactory(clinician=owner),
+            level=level,
+            status=status,
+            opened_at=when,
+            updated_at=when,
+        )
+
+    amber_old = flag_on("amber", 9)
+    red_new = flag_on("red", 1)
+    red_seen = flag_on("red", 8, Flag.Status.ACKNOWLEDGED)
+    red_old = flag_on("red", 5)
+    # When the clinician opens the inbox
+    response = as_user(client, owner).get(reverse("flag-inbox"))
+    # Then red flags not yet acknowledged come first, the longest waiting first, then seen reds, then amber
+    assert [f.pk for f in response.context["flags"]] == [red_old.pk, red_new.pk, red_seen.pk, amber_old.pk]
+    body = response.content.decode()
+    assert body.index(f'id="flag-{red_old.pk}"') < body.index(f'id="flag-{amber_old.pk}"')
+    assert 'class="chip chip-red"' in body and 'class="chip chip-amber"' in body  # true colours
+
+
+def test_the_flag_page_has_its_heading_and_the_same_title_and_level_as_the_inbox(client, personas, flag):
+    c = as_user(client, personas["owner"])
+    detail = c.get(reverse("flag-detail", args=[flag.pk])).content.decode()
+    inbox = c.get(reverse("flag-inbox")).content.decode()
+    assert f"<h1>Relationship flag for {flag.episode.client}</h1>" in detail
+    title = "Alliance total below 90% of its maximum"
+    assert title in detail and title in inbox
+    assert detail.count('class="chip chip-amber"') == inbox.count('class="chip chip-amber"') == 1
+
+
+def test_a_reopened_flag_marks_what_is_new_since_the_acknowledgement(client, personas, flag):
+    flag.findings = [
+        {"rule": "relationship.low_total", "level": "amber", "session_id": None, "reasons": flag.reasons},
+        {
+            "rule": "relationship.persistent_low",
+            "level": "red",
+            "session_id": None,
+            "reasons": [{"text": "Low twice running.", "evidence": {}}],
+        },
+    ]
+    flag.new_findings, flag.reopened_at = ["relationship.persistent_low"], timezone.now()
+    flag.save()
+    body = as_user(client, personas["owner"]).get(reverse("flag-detail", args=[flag.pk])).content.decode()
+    assert "Open again:" in body and body.count("New since you acknowledged") == 1
+    assert "(and 1 more finding)" in body
