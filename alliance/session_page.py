@@ -39,12 +39,20 @@ def rating_widget_context(
     [step] = build_steps([instrument], "en", posted, {RATING_SECTION: errors} if errors else None)
     for field in step.fields:
         field.text = str(CLINICIAN_WORDING[field.name.split(".", 1)[1]])
+    mine = may_write(user, session.episode)
     return {
         "rating": rating,
         "fields": step.fields,
-        "may_write": may_write(user, session.episode),
+        "may_write": mine,
         "error": error,
+        # A supervisor reads someone else's rating: "Donna's rating", not "Your rating".
+        "rater": "" if mine else _given_name(session),
     }
+
+
+def _given_name(session: Session) -> str:
+    clinician = session.episode.clinician
+    return clinician.user.first_name or str(clinician)
 
 
 def session_widgets(user: User, session: Session) -> list[SessionWidget]:

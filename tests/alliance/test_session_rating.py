@@ -60,3 +60,18 @@ def test_a_refused_rating_comes_back_with_the_way_to_the_session(client, persona
     assert response.status_code == 400
     assert f'href="{reverse("session-detail", args=[session.pk])}"' in html
     assert 'role="alert"' in html or "field-error" in html
+
+
+def test_the_rating_card_says_whose_rating_it_is_to_each_reader(client, personas, session):
+    # Given a session the owner rated
+    owner = personas["owner"]
+    client.force_login(owner.user)
+    client.post(reverse("session-rating", args=[session.pk]), RATING)
+    page = reverse("session-detail", args=[session.pk])
+    # The clinician reads "Your rating"
+    assert "Your rating of the session" in client.get(page).content.decode()
+    # Their supervisor reads it under the clinician's name
+    client.force_login(personas["supervisor"].user)
+    html = client.get(page).content.decode()
+    name = owner.user.first_name or str(owner)
+    assert f"{name}'s rating of the session" in html and "Your rating of the session" not in html
