@@ -73,7 +73,7 @@ def flag_raise(
             opened_at=now,
             updated_at=now,
         )
-        FlagEvent.objects.create(flag=flag, at=now, action="raised", note="; ".join(r.text for r in reasons))
+        FlagEvent.objects.create(flag=flag, at=now, action="raised", note=" ".join(r.text for r in reasons))
         return flag
     if (
         flag.reasons == payload
@@ -93,7 +93,7 @@ def flag_raise(
         action = "reopened"
     flag.save(update_fields=[*fields, "updated_at"])
     FlagEvent.objects.create(
-        flag=flag, at=now, action=action, note=note or "; ".join(r.text for r in reasons)
+        flag=flag, at=now, action=action, note=note or " ".join(r.text for r in reasons)
     )
     return flag
 
