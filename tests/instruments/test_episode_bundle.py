@@ -119,3 +119,11 @@ def test_the_exported_responses_read_back_to_the_same_scores(personas):
         assert [r.value for r in score(instrument, answers) if r.scale == "total"] == [
             9.0 if key == "phq9" else 14.0
         ]
+
+
+def test_a_single_check_in_is_served_as_fhir_json_too(client, personas):
+    checkin = submitted(personas["owner_episode"], 1)
+    client.force_login(personas["owner"].user)
+    response = client.get(reverse("api-checkin-fhir", args=[checkin.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/fhir+json")
