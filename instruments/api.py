@@ -6,15 +6,17 @@ alike), and every check-in read is audited."""
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from care.access import checkins_visible_to, episodes_visible_to, load_visible
 from care.audit import audit_record
 from care.http import StaffApiRequest
-from care.models import AuditEvent, CheckIn
+from care.models import AuditEvent, CheckIn, User
 from instruments import fhir
-from instruments.library import get_instrument
+from instruments.library import DefinitionError, get_instrument
+from instruments.services import MAX_DEFINITION_BYTES, instrument_definition_upload
 
 
 class InstrumentQuestionnaireApi(APIView):
@@ -93,3 +95,50 @@ def _fhir(bundle: dict) -> Response:
     response = Response(bundle, content_type="application/fhir+json")
     response["Cache-Control"] = "no-store"
     return response
+
+
+UPLOAD_FORM = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "key": {"type": "string"},
+            "version": {"type": "string"},
+            "activate": {"type": "boolean"},
+        },
+        "required": ["file"],
+    }
+}
+
+
+class InstrumentUploadApi(APIView):
+    """POST a definition file (Attune YAML/JSON or a FHIR Questionnaire) for the clinic: the same checks,
+    limit and refusals as the admin page and manage.py load_instrument. Clinic admins only (404 otherwise)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="instrument_upload",
+        request=UPLOAD_FORM,
+        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: StaffApiRequest) -> Response:
+        user = request.user
+        if user.role != User.Role.ADMIN or not user.clinic_id:
+            raise Http404("Not found")
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"errors": ["Choose a definition file to load."]}, status=400)
+        try:
+            row, warnings = instrument_definition_upload(
+                actor=user,
+                clinic=user.clinic,
+                content=upload.read(MAX_DEFINITION_BYTES + 1),
+                filename=upload.name or "",
+                key=str(request.data.get("key", "")).strip() or None,
+                version=str(request.data.get("version", "")).strip() or None,
+                activate=str(request.data.get("activate", "true")).lower() in {"1", "true", "yes"},
+            )
+        except DefinitionError as error:
+            return Response({"errors": error.problems}, status=400)
+        return Response({"key": row.key, "version": row.version, "warnings": warnings}, status=201)

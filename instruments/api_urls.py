@@ -5,6 +5,7 @@ from django.urls import path
 from instruments import api as api_fhir
 
 urlpatterns: list = [
+    path("instruments/", api_fhir.InstrumentUploadApi.as_view(), name="api-instrument-upload"),
     path(
         "instruments/<slug:key>/questionnaire/",
         api_fhir.InstrumentQuestionnaireApi.as_view(),

@@ -1,12 +1,14 @@
-"""Loose files are refused the same way from the admin page and manage.py load_instrument (one function,
-one limit), with a clear message, and nothing is stored; loose responses are refused too."""
+"""Loose files are refused the same way from the admin page, manage.py load_instrument and the API (one
+function, one limit), with a clear message, and nothing is stored; loose responses are refused too."""
 
 import copy
 import json
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from care.models import AuditEvent
 from instruments import fhir
@@ -135,3 +137,28 @@ def test_a_loose_response_is_refused(case, items, message):
     response = {"resourceType": "QuestionnaireResponse", "status": "completed", "item": items}
     with pytest.raises(DefinitionError, match=message):
         fhir.questionnaire_response_to_answers(instrument, response)
+
+
+def api_upload(client, content: bytes, **fields):
+    data = {"file": SimpleUploadedFile("def.json", content), **fields}
+    return client.post(reverse("api-instrument-upload"), data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("case", "content", "message"), BAD, ids=[b[0] for b in BAD])
+def test_a_loose_file_is_refused_by_the_api_with_the_same_message(client, personas, case, content, message):
+    client.force_login(personas["admin"])
+    response = api_upload(client, content)
+    assert response.status_code == 400
+    assert any(message in problem for problem in response.json()["errors"])
+    assert not InstrumentDefinition.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_loads_a_good_file_for_the_clinic_admin_only(client, personas):
+    client.force_login(personas["owner"].user)
+    assert api_upload(client, json.dumps(GOOD).encode()).status_code == 404
+    client.force_login(personas["admin"])
+    response = api_upload(client, json.dumps(GOOD).encode(), version="clinic-7")
+    assert response.status_code == 201 and response.json()["version"] == "clinic-7"
+    assert InstrumentDefinition.objects.get().loaded_by == personas["admin"]
