@@ -135,9 +135,9 @@ class InstrumentUploadApi(APIView):
                 clinic=user.clinic,
                 content=upload.read(MAX_DEFINITION_BYTES + 1),
                 filename=upload.name or "",
-                key=str(request.data.get("key", "")).strip() or None,
-                version=str(request.data.get("version", "")).strip() or None,
-                activate=str(request.data.get("activate", "true")).lower() in {"1", "true", "yes"},
+                key=str(request.POST.get("key", "")).strip() or None,
+                version=str(request.POST.get("version", "")).strip() or None,
+                activate=str(request.POST.get("activate", "true")).lower() in {"1", "true", "yes"},
             )
         except DefinitionError as error:
             return Response({"errors": error.problems}, status=400)
