@@ -37,7 +37,7 @@ class Story:
 
 
 STORIES = (
-    Story("jordan", "Jordan", "Reyes", 26, 52, 1.0),
+    Story("jordan", "Jordan", "Reyes", 32, 52, 1.0),
     Story("priya", "Priya", "Shah", 18, 52, 0.0),
     Story("sam", "Sam", "Okafor", 4, 3, 0.0),
 )
@@ -114,12 +114,18 @@ def _sessions(rng: random.Random, story: Story, episodes: list[Episode], now: dt
         day = max(dt.datetime.combine(episode.opened_on, dt.time(14), tzinfo=dt.UTC), start)
         day += dt.timedelta(days=rng.randrange(0, 7))
         number = 0
+        # With strain, some recent clients stop after two sessions: early dropout rises with the gaps.
+        recent = episode.opened_on > (now - dt.timedelta(days=80)).date()
+        stops = recent and rng.random() < 0.45 * story.drift
         while day < now - dt.timedelta(hours=3):
             if day.weekday() >= 5:  # the clinic's week runs Monday to Friday
                 day += dt.timedelta(days=7 - day.weekday())
                 continue
             progress = max(0.0, (day - (now - dt.timedelta(weeks=WEEKS))) / dt.timedelta(weeks=WEEKS))
             strain = story.drift * progress
+            if stops and number == 2:
+                _stopped(episode, day, now)
+                break
             number += 1
             evening = rng.random() < 0.35 * strain
             begins = day.replace(hour=23 if evening else 15 + rng.randrange(0, 5), minute=0)
@@ -179,6 +185,13 @@ def _sessions(rng: random.Random, story: Story, episodes: list[Episode], now: dt
         ],
         batch_size=5000,
     )
+
+
+def _stopped(episode: Episode, day: dt.datetime, now: dt.datetime) -> None:
+    """The client stopped coming after two sessions; the episode was closed a week after the next one."""
+    episode.closed_on = min(day.date() + dt.timedelta(days=7), now.date())
+    episode.end_reason = Episode.EndReason.CLIENT_STOPPED
+    episode.save(update_fields=["closed_on", "end_reason"])
 
 
 def _pulses_and_notes(supervisor: Clinician, now: dt.datetime) -> None:

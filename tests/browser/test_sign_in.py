@@ -30,13 +30,14 @@ def test_a_supervisor_and_an_admin_land_on_their_own_pages(page, live_server):
     )
     UserFactory(username="alex", role=User.Role.ADMIN, clinic=clinic)
 
-    # When the supervisor signs in, they land on their supervisees' caseloads, Dana's client among them
+    # When the supervisor signs in, they land on their supervisees, Dana among them, and reach her caseload
     sign_in(page, live_server, "sam")
     page.wait_for_url(f"{live_server.url}/supervision/**")
-    assert page.get_by_role("heading", level=1).inner_text() == "Supervisees' caseloads"
+    assert page.get_by_role("heading", level=1).inner_text() == "Supervision"
     assert page.get_by_role("heading", level=2, name=str(supervision.supervisee)).is_visible()
-    assert page.get_by_role("link", name=str(episode.client)).is_visible()
     screenshot(page, "sign-in-supervisor")
+    page.get_by_role("link", name=str(supervision.supervisee)).click()
+    assert page.get_by_role("link", name=str(episode.client)).is_visible()
     page.get_by_role("button", name="Sign out").click()
 
     # When the admin signs in, they land on the clinic's figures, with no client named anywhere
