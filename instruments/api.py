@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from care.access import checkins_visible_to, episodes_visible_to, load_visible
+from care.access import checkins_visible_to, clients_visible_to, episodes_visible_to, load_visible
 from care.audit import audit_record
 from care.http import StaffApiRequest
 from care.models import AuditEvent, CheckIn, User
@@ -47,7 +47,7 @@ class CheckInBundleApi(APIView):
     def get(self, request: StaffApiRequest, checkin_id: int) -> Response:
         checkin = (
             checkins_visible_to(request.user)
-            .select_related("session__episode__client")
+            .select_related("session__episode__client__clinic")
             .filter(pk=checkin_id)
             .first()
         )
@@ -86,6 +86,37 @@ class EpisodeBundleApi(APIView):
             action=AuditEvent.Action.EXPORT,
             obj=episode,
             client=episode.client_id,
+            detail={"format": "fhir-r4-bundle", "checkins": len(checkins)},
+        )
+        return _fhir(bundle)
+
+
+class ClientBundleApi(APIView):
+    """GET a client's record as one FHIR Bundle: the Patient and every submitted check-in of the episodes
+    the reader may see."""
+
+    @extend_schema(
+        operation_id="client_fhir_bundle",
+        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: StaffApiRequest, client_id: int) -> Response:
+        client = load_visible(clients_visible_to(request.user).select_related("clinic"), client_id)
+        checkins = list(
+            checkins_visible_to(request.user).filter(
+                session__episode__client=client, status=CheckIn.Status.SUBMITTED
+            )
+        )
+        try:
+            bundle = fhir.client_to_bundle(client, checkins)
+        except LookupError:
+            return Response(
+                {"detail": "A check-in's instrument definition is no longer available."}, status=409
+            )
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            obj=client,
+            client=client.pk,
             detail={"format": "fhir-r4-bundle", "checkins": len(checkins)},
         )
         return _fhir(bundle)

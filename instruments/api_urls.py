@@ -13,4 +13,5 @@ urlpatterns: list = [
     ),
     path("checkins/<int:checkin_id>/fhir/", api_fhir.CheckInBundleApi.as_view(), name="api-checkin-fhir"),
     path("episodes/<int:episode_id>/fhir/", api_fhir.EpisodeBundleApi.as_view(), name="api-episode-fhir"),
+    path("clients/<int:client_id>/fhir/", api_fhir.ClientBundleApi.as_view(), name="api-client-fhir"),
 ]

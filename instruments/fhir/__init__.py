@@ -16,7 +16,7 @@ so an Attune export re-imports exactly.
     answer_lists.py       the LOINC answer lists shipped for answerValueSet by reference
 """
 
-from instruments.fhir.bundle_out import episode_to_bundle
+from instruments.fhir.bundle_out import client_to_bundle, episode_to_bundle
 from instruments.fhir.common import EXT_ITEM_WEIGHT, EXT_MAX, EXT_MIN, EXT_ORDINAL, LOINC
 from instruments.fhir.questionnaire_in import ImportResult, questionnaire_import, questionnaire_to_instrument
 from instruments.fhir.questionnaire_out import instrument_to_questionnaire
@@ -30,6 +30,7 @@ __all__ = [
     "LOINC",
     "ImportResult",
     "checkin_to_questionnaire_response",
+    "client_to_bundle",
     "episode_to_bundle",
     "instrument_to_questionnaire",
     "questionnaire_import",

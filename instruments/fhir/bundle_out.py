@@ -5,9 +5,9 @@ response. Scores are recomputed from the stored answers against the pinned defin
 
 from fhir.resources.R4B.bundle import Bundle
 
-from care.models import CheckIn, Episode
-from instruments.fhir.common import CLIENT_REFERENCE_SYSTEM, uuid_urn, validate
-from instruments.fhir.responses import response_resource, score_observation
+from care.models import CheckIn, Client, Episode
+from instruments.fhir.common import uuid_urn, validate
+from instruments.fhir.responses import patient_entry, response_resource, score_observation
 from instruments.library import InstrumentResolver
 from instruments.scoring import score
 
@@ -15,31 +15,23 @@ from instruments.scoring import score
 def episode_to_bundle(episode: Episode, checkins: list[CheckIn]) -> dict:
     """`checkins` are the episode's (any order; only submitted ones are exported). Raises LookupError
     when a check-in's pinned definition is no longer available as it was asked."""
-    client = episode.client
-    patient_url = uuid_urn("client", client.pk)
-    patient = {
-        "resourceType": "Patient",
-        "identifier": [
-            {
-                "use": "official",
-                "system": CLIENT_REFERENCE_SYSTEM,
-                "value": client.reference,
-                "assigner": {"display": client.clinic.name},
-            }
-        ],
-    }
-    subject = {"reference": patient_url}
+    return _bundle(episode.client, checkins, {"system": "urn:attune:episode", "value": str(episode.pk)})
+
+
+def client_to_bundle(client: Client, checkins: list[CheckIn]) -> dict:
+    """A client's record: the submitted check-ins given (those of the episodes the reader may see)."""
+    return _bundle(client, checkins, {"system": "urn:attune:client", "value": str(client.pk)})
+
+
+def _bundle(client: Client, checkins: list[CheckIn], identifier: dict) -> dict:
+    patient = patient_entry(client)
+    subject = {"reference": patient["fullUrl"]}
     resolver = InstrumentResolver(client.clinic_id)
-    entries: list[dict] = [{"fullUrl": patient_url, "resource": patient}]
+    entries: list[dict] = [patient]
     submitted = [c for c in checkins if c.status == CheckIn.Status.SUBMITTED]
     for checkin in sorted(submitted, key=lambda c: (c.submitted_at, c.pk)):
         entries += _checkin_entries(checkin, resolver, subject)
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "identifier": {"system": "urn:attune:episode", "value": str(episode.pk)},
-        "entry": entries,
-    }
+    bundle = {"resourceType": "Bundle", "type": "collection", "identifier": identifier, "entry": entries}
     validate(Bundle, bundle, "Exported Bundle")
     return bundle
 

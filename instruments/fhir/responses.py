@@ -6,7 +6,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from care.models import CheckIn
+from care.models import CheckIn, Client
 from instruments.fhir.common import (
     CLIENT_REFERENCE_SYSTEM,
     LOINC,
@@ -112,6 +112,22 @@ def _choice_value(item: Item, coding: dict, warnings: list[str]) -> Any:
 # --------------------------------------------------------------------------------------------- out
 
 
+def patient_entry(client: Client) -> dict:
+    """The client as a Patient carrying only the clinic's pseudonymous reference (no name, no birth date)."""
+    patient = {
+        "resourceType": "Patient",
+        "identifier": [
+            {
+                "use": "official",
+                "system": CLIENT_REFERENCE_SYSTEM,
+                "value": client.reference,
+                "assigner": {"display": client.clinic.name},
+            }
+        ],
+    }
+    return {"fullUrl": uuid_urn("client", client.pk), "resource": patient}
+
+
 def checkin_to_questionnaire_response(checkin: CheckIn) -> dict:
     """A check-in → a FHIR Bundle (collection): one QuestionnaireResponse per instrument it used, and one
     Observation per score (LOINC-coded where the measure has a code: PHQ-9 total 44261-6, GAD-7 70274-6).
@@ -119,10 +135,11 @@ def checkin_to_questionnaire_response(checkin: CheckIn) -> dict:
     Each instrument is read at the version the check-in recorded, and scores are computed from the
     stored answers. The client is named only by the clinic's pseudonymous reference."""
     client = checkin.session.episode.client
-    subject = {"identifier": {"system": CLIENT_REFERENCE_SYSTEM, "value": client.reference}}
+    patient = patient_entry(client)
+    subject = {"reference": patient["fullUrl"]}
     authored = (checkin.submitted_at or checkin.sent_at).isoformat()
     completed = checkin.status == CheckIn.Status.SUBMITTED
-    entries: list[dict] = []
+    entries: list[dict] = [patient]
     for key, version in sorted((checkin.instrument_versions or {}).items()):
         pin = (checkin.instrument_hashes or {}).get(key)
         instrument = get_instrument(key, version, clinic_id=client.clinic_id, digest=pin)

@@ -127,3 +127,33 @@ def test_a_single_check_in_is_served_as_fhir_json_too(client, personas):
     response = client.get(reverse("api-checkin-fhir", args=[checkin.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/fhir+json")
+
+
+def test_a_clients_record_is_one_bundle_of_the_episodes_the_reader_may_see(client, personas):
+    episode = personas["owner_episode"]
+    submitted(episode, 1)
+    submitted(episode, 2)
+    client.force_login(personas["owner"].user)
+    response = client.get(reverse("api-client-fhir", args=[episode.client_id]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/fhir+json")
+    bundle = response.json()
+    Bundle.model_validate(bundle)
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds.count("Patient") == 1 and kinds.count("QuestionnaireResponse") == 4
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, object_id=str(episode.client_id)
+    ).exists()
+    client.force_login(personas["colleague"].user)
+    assert client.get(reverse("api-client-fhir", args=[episode.client_id])).status_code == 404
+
+
+def test_a_single_check_in_names_its_client_as_a_patient(client, personas):
+    checkin = submitted(personas["owner_episode"], 1)
+    bundle = fhir.checkin_to_questionnaire_response(checkin)
+    patient = bundle["entry"][0]
+    assert patient["resource"]["resourceType"] == "Patient"
+    responses = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse"
+    ]
+    assert all(r["subject"] == {"reference": patient["fullUrl"]} for r in responses)
