@@ -296,7 +296,10 @@ def test_a_supervisor_reads_the_session_page(page, live_server, personas, checki
     sign_in(page, live_server, "supervisor")
     page.wait_for_url("**/supervision/**")
     page.goto(f"{live_server.url}/sessions/{session.pk}/")
-    page.get_by_role("heading", name="Your rating of the session").wait_for()
+    # headed with the clinician's name, not "Your rating"
+    page.get_by_role(
+        "heading", name=f"{personas['owner'].user.first_name}'s rating of the session"
+    ).wait_for()
     assert page.locator("main form").count() == 0
     assert page.locator("dl.answers dd").all_inner_texts() == ["7", "6", "8", "7", "8"]
     assert page.get_by_text("Went quiet after homework came up.").is_visible()
