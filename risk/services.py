@@ -92,9 +92,7 @@ def flag_raise(
         fields += ["status", "reopened_at", "new_findings"]
         action = "reopened"
     flag.save(update_fields=[*fields, "updated_at"])
-    FlagEvent.objects.create(
-        flag=flag, at=now, action=action, note=note or " ".join(r.text for r in reasons)
-    )
+    FlagEvent.objects.create(flag=flag, at=now, action=action, note=note or " ".join(r.text for r in reasons))
     return flag
 
 
