@@ -82,9 +82,16 @@ def flag_raise(
         and flag.findings == entries
     ):
         return flag  # re-evaluation with the same evidence: nothing new to say
-    fields = ["reasons", "findings", "level", "session", "rule", "rule_version", "suggested_action"]
     flag.reasons, flag.findings, flag.level, flag.session = payload, entries, level, session
     flag.rule, flag.rule_version, flag.suggested_action = rule, rule_version, suggested_action
+    _save_update(flag, reopen=reopen, new_rules=new_rules, note=note or " ".join(r.text for r in reasons))
+    return flag
+
+
+def _save_update(flag: Flag, *, reopen: bool, new_rules: Sequence[str], note: str) -> None:
+    """Save new evidence on an active flag; re-open it if the clinician had seen it and `reopen`."""
+    now = timezone.now()
+    fields = ["reasons", "findings", "level", "session", "rule", "rule_version", "suggested_action"]
     flag.updated_at = now
     action = "updated"
     if reopen and flag.status in (Flag.Status.ACKNOWLEDGED, Flag.Status.REPAIR_RECORDED):
@@ -92,8 +99,7 @@ def flag_raise(
         fields += ["status", "reopened_at", "new_findings"]
         action = "reopened"
     flag.save(update_fields=[*fields, "updated_at"])
-    FlagEvent.objects.create(flag=flag, at=now, action=action, note=note or " ".join(r.text for r in reasons))
-    return flag
+    FlagEvent.objects.create(flag=flag, at=now, action=action, note=note)
 
 
 def _record(flag: Flag, *, actor: User | None, action: str, note: str = "") -> None:
