@@ -103,9 +103,15 @@ def test_the_pulse_stays_private_unless_shared(client, personas):
         burnout=4,
     )
     marker = "burnout 4 of 5"
+    pages = (
+        reverse("supervision"),
+        reverse("supervision-clinician", args=[owner.pk]),
+        reverse("supervision-funnels"),
+    )
     _login(client, personas["supervisor"])
-    for url in (reverse("supervision"), reverse("supervision-clinician", args=[owner.pk])):
-        assert marker not in client.get(url).content.decode(), url
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert marker not in page and "Shared pulse" not in page, url
     _login(client, owner)
     assert marker in client.get(reverse("my-week")).content.decode()
     client.post(reverse("pulse-sharing"), {"shared": "1"})
