@@ -84,7 +84,14 @@ def _step(request: StaffRequest, flag_id: int, do, done_message: str) -> HttpRes
         return render(
             request,
             "risk/_card.html",
-            {"flag": flag, "may_act": True, "error": error, "done": "" if error else done_message},
+            {
+                "flag": flag,
+                "may_act": True,
+                "error": error,
+                "done": "" if error else done_message,
+                # the card keeps its heading level where it sits (h2 on the flag page, h3 in lists)
+                "card_heading": 2 if request.POST.get("card_heading") == "2" else 3,
+            },
             status=400 if error else 200,
         )
     if error:

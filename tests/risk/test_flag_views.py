@@ -220,3 +220,14 @@ def test_a_reopened_flag_marks_what_is_new_since_the_acknowledgement(client, per
     body = as_user(client, personas["owner"]).get(reverse("flag-detail", args=[flag.pk])).content.decode()
     assert "Open again:" in body and body.count("New since you acknowledged") == 1
     assert "(and 1 more finding)" in body
+
+
+def test_a_card_swapped_in_on_the_flag_page_keeps_its_heading_level(client, personas, flag):
+    c = as_user(client, personas["owner"])
+    url = reverse("flag-acknowledge", args=[flag.pk])
+    on_detail = c.post(url, {"card_heading": "2"}, **FETCH).content.decode()
+    assert f'<h2 id="flag-{flag.pk}-title"' in on_detail
+    flag.status = Flag.Status.OPEN
+    flag.save(update_fields=["status"])
+    in_list = c.post(url, {"card_heading": "<script>"}, **FETCH).content.decode()
+    assert f'<h3 id="flag-{flag.pk}-title"' in in_list
