@@ -9,7 +9,7 @@ and a worker itself with --spawn:
 
 It creates its own clinic ("Latency bench …"), opens a check-in per session with a fresh link, POSTs
 low relationship answers to /c/<token>/ (the client's form), then polls the database until the
-relationship.low_total flag for that episode exists. Latency = flag.opened_at − time the POST began."""
+relationship flag for that episode exists (the low total merges into it). Latency = flag.opened_at − time the POST began."""
 
 import argparse
 import datetime as dt
@@ -164,7 +164,7 @@ def main() -> None:
         deadline = time.monotonic() + 60
         pending = set(begun)
         while pending and time.monotonic() < deadline:
-            for flag in Flag.objects.filter(episode_id__in=pending, rule="relationship.low_total"):
+            for flag in Flag.objects.filter(episode_id__in=pending, pillar="relationship"):
                 latency_ms.append((flag.opened_at - begun[flag.episode_id]).total_seconds() * 1000)
                 pending.discard(flag.episode_id)
             time.sleep(0.05)

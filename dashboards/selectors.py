@@ -1,20 +1,12 @@
-"""Reads for the supervision and clinic pages. The caseload is in dashboards.caseload, the client page in
+"""Reads for the clinic page. The caseload is in dashboards.caseload, the client page in
 dashboards.client_page."""
 
 from dataclasses import dataclass
 
 from django.http import Http404
 
-from care.audit import audit_list_read
 from care.models import Client, Clinic, Episode, Session, User
-from dashboards.caseload import caseload_for
 from risk.models import Flag
-
-
-def caseload_read(user: User) -> list[Episode]:
-    rows = list(caseload_for(user))
-    audit_list_read(actor=user, what="caseload", client_ids=[e.client_id for e in rows])
-    return rows
 
 
 @dataclass(frozen=True)
