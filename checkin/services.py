@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from care.access import require_write
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # A code typed on the clinic tablet opens the form through a fresh link this short-lived.
 TABLET_LINK_TTL = dt.timedelta(hours=2)
+# Marks a link made from a tablet code (kept in its code_hash, which a typed code's 64-hex hash never
+# equals): a shared device, so its submit never links to the client's own page.
+TABLET_MARK = "tablet"
 
 
 class CheckInInvalid(ValueError):
@@ -54,8 +57,11 @@ class SubmitOutcome:
     stored: bool
     # The client's answers suggest they may be at risk: show the clinic's crisis instructions.
     safety_concern: bool = False
-    # A link to the client's own page, issued with this submit only (never on a replay).
+    # A link to the client's own page, issued with this submit only (never on a replay, never on a
+    # shared tablet, where the next person could open it).
     portal_token: str = ""
+    # Answered on the clinic tablet: offer to email the own-page link instead.
+    shared_device: bool = False
 
 
 def _ttl(client: Client) -> dt.timedelta:
@@ -70,20 +76,22 @@ def _email_link(*, client: Client, token: str, reminder: bool) -> None:
     """Queue the link email for after commit, in the client's own language. No health data in it."""
     if not client.email:
         return
-    url = checkin_url(token)
+    _send(client, "checkin/email", {"url": checkin_url(token), "reminder": reminder})
+
+
+def _send(client: Client, template: str, context: dict[str, Any]) -> None:
+    """Queue an email to the client for after commit, in their own language. No health data in it."""
     language = client.preferred_language
     address = client.email
-    given_name = client.given_name
-    clinic_name = client.clinic.name
+    context = {**context, "given_name": client.given_name, "clinic": client.clinic.name}
 
     def send() -> None:
         with translation.override(language):
-            context = {"url": url, "given_name": given_name, "clinic": clinic_name, "reminder": reminder}
-            subject = render_to_string("checkin/email_subject.txt", context).strip()
-            body = render_to_string("checkin/email_body.txt", context)
+            subject = render_to_string(f"{template}_subject.txt", context).strip()
+            body = render_to_string(f"{template}_body.txt", context)
         send_mail(subject, body, None, [address])
 
-    # robust: a mail server that is down must not undo the attendance the clinician just recorded.
+    # robust: a mail server that is down must not undo the write that queued it.
     transaction.on_commit(send, robust=True)
 
 
@@ -167,12 +175,13 @@ def checkin_link_from_code(*, link: AccessLink) -> str:
     """A code typed on the clinic tablet: issue a short-lived link for the same check-in and return its
     token, so the form's address works like an emailed one. The code stays valid until the check-in
     is answered (every link of a check-in is closed when it is)."""
-    _new, token, _ = link_issue(
+    new, token, _ = link_issue(
         purpose=AccessLink.Purpose.CHECKIN,
         client=link.client,
         checkin=link.checkin,
         ttl=min(TABLET_LINK_TTL, link.expires_at - timezone.now()),
     )
+    AccessLink.objects.filter(pk=new.pk).update(code_hash=TABLET_MARK)
     return token
 
 
@@ -213,8 +222,9 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
     flag when the answers call for one. Raises CheckInInvalid (nothing stored) or LinkGone."""
     with transaction.atomic():
         checkin = _lock_for_submit(link)
+        shared = link.code_hash == TABLET_MARK
         if checkin.status == CheckIn.Status.SUBMITTED:
-            return SubmitOutcome(checkin=checkin, stored=False)
+            return SubmitOutcome(checkin=checkin, stored=False, shared_device=shared)
         session = checkin.session
         instruments = instruments_of(checkin, session.episode.client.clinic_id)
         clean = checkin_validate(instruments, answers)
@@ -222,9 +232,13 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
             raise LinkGone()
         _store_answers(checkin, instruments, clean, language)
         concern = safety_check(episode=session.episode, session=session, checkin=checkin, answers=clean)
-        portal_token = _after_submit(checkin, safety_flag=concern is not None)
+        portal_token = _after_submit(checkin, safety_flag=concern is not None, shared_device=shared)
     return SubmitOutcome(
-        checkin=checkin, stored=True, safety_concern=concern is not None, portal_token=portal_token
+        checkin=checkin,
+        stored=True,
+        safety_concern=concern is not None,
+        portal_token=portal_token,
+        shared_device=shared,
     )
 
 
@@ -258,9 +272,9 @@ def _store_answers(
     AccessLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
 
 
-def _after_submit(checkin: CheckIn, *, safety_flag: bool) -> str:
+def _after_submit(checkin: CheckIn, *, safety_flag: bool, shared_device: bool) -> str:
     """The audit row (no actor: the client acts through the link), a link to the client's own page
-    (returned, as its token) and the risk engine's outbox entry."""
+    (returned, as its token; none on a shared tablet) and the risk engine's outbox entry."""
     client = checkin.session.episode.client
     audit_record(
         actor=None,
@@ -269,11 +283,48 @@ def _after_submit(checkin: CheckIn, *, safety_flag: bool) -> str:
         client=client,
         detail={"submitted": True, "safety_flag": safety_flag},
     )
-    _portal, portal_token, _ = link_issue(
-        purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL
-    )
+    portal_token = ""
+    if not shared_device:
+        _portal, portal_token, _ = link_issue(
+            purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL
+        )
     risk.request_evaluation(checkin.session.episode_id)
     return portal_token
+
+
+def checkin_email_portal_link(*, checkin_id: int) -> bool:
+    """After a tablet check-in, the client asked for their own page by email instead: issue the link
+    and send it to the address on file (never shown on the tablet). False when there is no address
+    or the check-in is not answered; nothing is written then."""
+    checkin = (
+        CheckIn.objects.select_related("session__episode__client__clinic")
+        .filter(pk=checkin_id, status=CheckIn.Status.SUBMITTED)
+        .first()
+    )
+    if checkin is None or not checkin.session.episode.client.email:
+        return False
+    client = checkin.session.episode.client
+    # Once per check-in: the next person at the tablet pressing the button again sends nothing.
+    if AccessLink.objects.filter(
+        purpose=AccessLink.Purpose.PORTAL, client=client, created_at__gte=checkin.submitted_at
+    ).exists():
+        return True
+    try:
+        reverse("portal", args=["x"])
+    except NoReverseMatch:
+        return False  # the client's own page is not installed
+    with transaction.atomic():
+        link, token, _ = link_issue(purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL)
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            obj=link,
+            client=client,
+            detail={"checkin": checkin.pk, "emailed": True},
+        )
+        url = f"{settings.SITE_URL}{reverse('portal', args=[token])}"
+        _send(client, "checkin/portal_email", {"url": url})
+    return True
 
 
 def checkin_send_reminders(*, now: dt.datetime | None = None) -> int:

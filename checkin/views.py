@@ -5,6 +5,7 @@ CSRF cookie — the unguessable token already stops a forged post), put nothing 
 the address, and explain an expired, used or edited link kindly instead of failing."""
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from care.models import AccessLink, Clinic
 from checkin.services import (
     CheckInInvalid,
     LinkGone,
+    checkin_email_portal_link,
     checkin_link_from_code,
     checkin_mark_opened,
     checkin_submit,
@@ -28,6 +30,10 @@ from instruments.forms import build_steps, parse_answers
 TOKEN_MAX = 64
 CODE_TRIES = 10  # wrong tablet codes allowed per address in CODE_WINDOW seconds
 CODE_WINDOW = 15 * 60
+# The thank-you page on a shared tablet carries a signed, short-lived proof of which check-in was just
+# answered, so "email me my page" needs no cookie and works for no other check-in.
+OWN_PAGE_SALT = "checkin-own-page-by-email"
+OWN_PAGE_WINDOW = 30 * 60
 
 
 def _language(request: HttpRequest, preferred: str = "") -> str:
@@ -104,7 +110,11 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
         "replay": not outcome.stored,
         "portal_url": _portal_url(outcome.portal_token),
         "crisis": _crisis_text(client.clinic, language),
+        "shared_device": outcome.shared_device,
+        "token": token,
     }
+    if outcome.shared_device and outcome.stored and client.email and _portal_url("x"):
+        context["own_page_proof"] = signing.dumps(outcome.checkin.pk, salt=OWN_PAGE_SALT)
     template = "checkin/crisis.html" if outcome.safety_concern else "checkin/thanks.html"
     return _page(request, template, context, language=language)
 
@@ -137,3 +147,22 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     if request.POST.get("lang") in dict(settings.LANGUAGES):
         url += f"?lang={request.POST['lang']}"
     return redirect(url)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def checkin_own_page_by_email(request: HttpRequest, token: str) -> HttpResponse:
+    """On the clinic tablet, the client asked for their own page by email instead of a link on the
+    tablet. The answer page never shows the link itself and says the tablet can be handed back."""
+    language = _language(request)
+    try:
+        checkin_id = signing.loads(
+            request.POST.get("proof", "")[:200], salt=OWN_PAGE_SALT, max_age=OWN_PAGE_WINDOW
+        )
+    except signing.BadSignature:
+        return _page(
+            request, "checkin/link_problem.html", {"state": "expired"}, language=language, status=410
+        )
+    sent = checkin_email_portal_link(checkin_id=int(checkin_id))
+    context = {"replay": True, "shared_device": True, "own_page_emailed": sent}
+    return _page(request, "checkin/thanks.html", context, language=language)
