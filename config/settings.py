@@ -32,6 +32,8 @@ def envint(name: str, default: int) -> int:
 
 
 DEBUG = envbool("DEBUG", False)
+# Demo mode (DEBUG or DEMO=1): the demo mailbox and `manage.py demo_links`; never on by default.
+DEMO = DEBUG or envbool("DEMO", False)
 SECRET_KEY = env("SECRET_KEY")
 # Without a key, management commands (makemigrations, check) still run on a throwaway random key; serving
 # refuses to start (config/wsgi.py, config/asgi.py) and `check --deploy` reports it (care.checks).

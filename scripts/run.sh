@@ -10,11 +10,16 @@ py=.venv/bin/python
 
 $py manage.py migrate --noinput -v0
 $py manage.py createcachetable
-$py manage.py seed_demo --if-empty
+addr="${ATTUNE_ADDR:-127.0.0.1:8000}"
+echo "Preparing the demo clinic (the first run seeds it: about a minute)…"
+$py manage.py seed_demo --if-empty >/dev/null
+# Logins by role and three fresh links into the client side (a check-in, a tablet code, an own page).
+$py manage.py demo_links --url "http://$addr"
 
 if [ -n "${REDIS_URL:-}" ]; then
     echo "Starting a Celery worker with beat against $REDIS_URL (logs: celery.log)"
     .venv/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 >celery.log 2>&1 &
     trap 'kill $! 2>/dev/null || true' EXIT
 fi
-$py manage.py runserver "${ATTUNE_ADDR:-127.0.0.1:8000}"
+echo
+$py manage.py runserver "$addr"
