@@ -213,7 +213,24 @@ def checkin_validate(instruments: list[Instrument], answers: Any) -> dict[str, d
 
 
 def validate_section(instrument: Instrument, raw: Any) -> dict[str, Any]:
-    return validate_answers(instrument, raw if raw is not None else {})
+    return _without_hidden(instrument, validate_answers(instrument, raw if raw is not None else {}))
+
+
+def _without_hidden(instrument: Instrument, clean: dict[str, Any]) -> dict[str, Any]:
+    """Drop answers to questions the client's own answers hid (show_if not met): words typed in the
+    "what happened" box and then hidden by answering "No" were never meant to be sent. Repeated until
+    nothing changes, so a question hidden behind a hidden one goes too."""
+    kept = dict(clean)
+    hidden = True
+    while hidden:
+        hidden = [
+            item.key
+            for item in instrument.items
+            if item.key in kept and any(kept.get(k) != v for k, v in (item.show_if or {}).items())
+        ]
+        for key in hidden:
+            del kept[key]
+    return kept
 
 
 def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> SubmitOutcome:
