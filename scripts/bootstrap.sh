@@ -38,7 +38,15 @@ fi
 stamp=".venv/.installed${extras}"
 want=$(sha256sum pyproject.toml | cut -c1-64)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet ".${extras}"
+    # Quiet unless something fails: pip's notes and warnings go to a log shown only then.
+    echo "Installing Attune's dependencies into .venv…"
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install ".${extras}"; } \
+        >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "Installing the dependencies failed (pip's output above)." >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
