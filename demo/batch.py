@@ -234,7 +234,8 @@ def _checkin(b: Builder, session: Session, course: Course, level: float) -> tupl
     keys = {i.key for i in chosen}
     sent = session.scheduled_end
     answered = rng.random() < (0.92 if level >= 8 else 0.7) and sent < now - dt.timedelta(hours=2)
-    answers = checkin_answers(rng, course, session.number, level, keys) if answered else {}
+    language = session.episode.client.preferred_language
+    answers = checkin_answers(rng, course, session.number, level, keys, language=language) if answered else {}
     submitted = min(sent + dt.timedelta(minutes=rng.randrange(5, 600)), now) if answered else None
     if answered:
         status = CheckIn.Status.SUBMITTED
@@ -248,7 +249,7 @@ def _checkin(b: Builder, session: Session, course: Course, level: float) -> tupl
         sent_at=sent,
         opened_at=submitted - dt.timedelta(minutes=2) if submitted else None,
         submitted_at=submitted,
-        language=session.episode.client.preferred_language,
+        language=language,
         instrument_versions={i.key: i.version for i in chosen},
         answers={k: v for k, v in answers.items() if k in keys},
     )

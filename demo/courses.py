@@ -11,20 +11,40 @@ pillar's rules can be judged (bench/cohort.py, effect sizes in docs/risk.md)."""
 import random
 from dataclasses import dataclass
 
-RUPTURE_WORDS = [
-    "When I talked about my mother it felt like you moved on too quickly.",
-    "I felt judged when we talked about my drinking.",
-    "The homework felt like too much this week and I didn't want to say so.",
-    "I wanted to talk about work but we spent the whole time on the worksheet.",
-    "Cuando hablé de mi familia sentí que no me entendía.",
-]
-NOTES = [
-    "I had a hard week but today helped.",
-    "Can we talk about sleep next time?",
-    "I'm nervous about the anniversary coming up.",
-    "Thank you for listening.",
-    "",
-]
+# The client's own words, in their language. The lists are parallel (same length, same meaning), so a
+# draw spends the same random numbers whichever the language and the rest of the demo does not move.
+RUPTURE_WORDS = {
+    "en": [
+        "When I talked about my mother it felt like you moved on too quickly.",
+        "I felt judged when we talked about my drinking.",
+        "The homework felt like too much this week and I didn't want to say so.",
+        "I wanted to talk about work but we spent the whole time on the worksheet.",
+        "When I talked about my family I felt you didn't understand me.",
+    ],
+    "es": [
+        "Cuando hablé de mi madre sentí que pasó a otro tema demasiado rápido.",
+        "Me sentí juzgado/a cuando hablamos de lo que bebo.",
+        "La tarea de esta semana fue demasiado y no me atreví a decirlo.",
+        "Quería hablar del trabajo pero pasamos toda la sesión con la hoja de ejercicios.",
+        "Cuando hablé de mi familia sentí que no me entendía.",
+    ],
+}
+NOTES = {
+    "en": [
+        "I had a hard week but today helped.",
+        "Can we talk about sleep next time?",
+        "I'm nervous about the anniversary coming up.",
+        "Thank you for listening.",
+        "",
+    ],
+    "es": [
+        "Tuve una semana difícil, pero hoy me ayudó.",
+        "¿Podemos hablar del sueño la próxima vez?",
+        "Estoy nervioso/a porque se acerca el aniversario.",
+        "Gracias por escucharme.",
+        "",
+    ],
+}
 RELATIONSHIP_ITEMS = ("heard", "goals", "approach", "overall")
 
 
@@ -103,9 +123,12 @@ def alliance_level(base: float, course: Course, number: int) -> float:
     return level
 
 
-def checkin_answers(rng: random.Random, course: Course, number: int, level: float, keys: set[str]) -> dict:
-    """A client's answers at session `number`, for every section (the caller keeps those asked: `keys`)."""
-    answers: dict[str, dict] = {"relationship": _relationship(rng, level, course, number)}
+def checkin_answers(
+    rng: random.Random, course: Course, number: int, level: float, keys: set[str], *, language: str = "en"
+) -> dict:
+    """A client's answers at session `number`, for every section (the caller keeps those asked: `keys`);
+    what they write is in their `language`."""
+    answers: dict[str, dict] = {"relationship": _relationship(rng, level, course, number, language)}
     readiness_level = 7.5 + (level - 8) * 0.8 + rng.gauss(0, 1.0)
     answers["readiness"] = {
         "importance": clip(readiness_level + 1),
@@ -126,19 +149,19 @@ def checkin_answers(rng: random.Random, course: Course, number: int, level: floa
         "safe_to_say": clip(rng.gauss(level - 0.2, 1.0)),
     }
     answers.update(_measures(rng, course, number, keys))
-    note = rng.choice(NOTES) if rng.random() < 0.25 else ""
+    note = rng.choice(NOTES[language]) if rng.random() < 0.25 else ""
     answers["closing"] = {"note": note} if note else {}
     return answers
 
 
-def _relationship(rng: random.Random, level: float, course: Course, number: int) -> dict:
+def _relationship(rng: random.Random, level: float, course: Course, number: int, language: str) -> dict:
     ruptured = course.rupture_at == number
     dip = 3.5 if ruptured else 0.0
     items: dict[str, int | str] = {k: clip(rng.gauss(level - dip, 0.4)) for k in RELATIONSHIP_ITEMS}
     items["belief"] = clip(rng.gauss(level - dip / 2, 0.5))
     if ruptured:
         items["misunderstood"] = 1
-        items["misunderstood_words"] = rng.choice(RUPTURE_WORDS)
+        items["misunderstood_words"] = rng.choice(RUPTURE_WORDS[language])
     else:
         items["misunderstood"] = 1 if rng.random() < 0.03 else 0
     return items

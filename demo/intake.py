@@ -18,14 +18,25 @@ DIAGNOSES = [
 ]
 COUPLES_PROGRAM = 2  # index in demo.people.PROGRAMS: a couple's relationship, not one person's diagnosis
 MODALITIES = {0: ["cbt", "act", "ipt", "dbt"], 1: ["emdr", "cbt"], COUPLES_PROGRAM: ["couples", "family"]}
-GOALS = [
-    "Get back to work without panicking on the train.",
-    "Sleep through the night most nights.",
-    "Stop shouting at the kids when I'm stressed.",
-    "Feel like myself again.",
-    "Talk to my partner without it turning into a fight.",
-    "Volver a disfrutar de las cosas que me gustaban.",
-]
+# A goal in the client's words and language; parallel lists, so the language moves no other draw.
+GOALS = {
+    "en": [
+        "Get back to work without panicking on the train.",
+        "Sleep through the night most nights.",
+        "Stop shouting at the kids when I'm stressed.",
+        "Feel like myself again.",
+        "Talk to my partner without it turning into a fight.",
+        "Enjoy the things I used to like again.",
+    ],
+    "es": [
+        "Volver al trabajo sin tener ataques de pánico en el tren.",
+        "Dormir toda la noche casi todas las noches.",
+        "Dejar de gritarles a mis hijos cuando estoy estresado/a.",
+        "Volver a sentirme yo mismo/a.",
+        "Hablar con mi pareja sin que termine en pelea.",
+        "Volver a disfrutar de las cosas que me gustaban.",
+    ],
+}
 
 
 def plan_revisions(
@@ -68,7 +79,7 @@ def plan_revisions(
 
 def goal(rng: random.Random, episode: Episode, course: Course) -> Goal:
     """A goal in the client's words; the low-dropout course's goal is seldom the client's own."""
-    text = rng.choice(GOALS)
+    text = rng.choice(GOALS[episode.client.preferred_language])
     return Goal(
         episode=episode,
         text=text,
