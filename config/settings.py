@@ -117,6 +117,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite demo: a write transaction takes the lock when it begins and waits for it (up to 20 s)
+    # instead of failing with "database is locked" when two requests write at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database so the web keeps working when Redis is down.
