@@ -180,7 +180,11 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND_PATH = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Demo mode keeps outgoing email in the demo mailbox (/demo/mailbox/) rather than the server's log.
+EMAIL_BACKEND_PATH = env(
+    "EMAIL_BACKEND",
+    "demo.mail.MailboxBackend" if DEMO else "django.core.mail.backends.console.EmailBackend",
+)
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from care.models import User
+from demo.models import DemoMail
 from instruments.library import get_instrument
 from instruments.models import InstrumentDefinition
 from tests.care.factories import CheckInFactory, SessionFactory, UserFactory
@@ -72,7 +73,12 @@ def objects(personas):
         version="local-1",
         definition=get_instrument("phq9").model_dump(mode="json") | {"version": "local-1"},
     )
+    # A message in the demo mailbox, to the owner's client (the URLs exist in demo mode only).
+    kept = DemoMail.objects.create(
+        to="client@example.org", subject="Check-in", body="", client=episode.client
+    )
     return {
+        "mail_id": kept.pk,
         "definition_id": definition.pk,
         "client_id": episode.client_id,
         "episode_id": episode.pk,

@@ -30,7 +30,7 @@ def test_the_block_names_every_login_by_role_and_three_links(seeded, settings):
     text = _run()
     lines = text.strip().splitlines()
 
-    assert len(lines) <= 9  # fits under the install on one screen
+    assert len(lines) <= 10  # fits under the install on one screen
     assert "http://demo.test:8000/login/" in text and DEMO_PASSWORD in text
     assert re.search(r"Clinic admin +admin$", text, re.M)
     assert re.search(r"Supervisors +supervisor1, supervisor2$", text, re.M)
@@ -38,6 +38,7 @@ def test_the_block_names_every_login_by_role_and_three_links(seeded, settings):
     assert re.search(r"Check-in link http://demo\.test:8000/c/[\w-]{22}/ ", text)
     assert re.search(r"Tablet code +[2-9A-Z]{8} at http://demo\.test:8000/c/ ", text)
     assert re.search(r"Own page +http://demo\.test:8000/me/[\w-]{22}/ ", text)
+    assert "demo mailbox: http://demo.test:8000/demo/mailbox/" in text
 
 
 def test_each_link_opens_what_it_says(seeded, settings, client):

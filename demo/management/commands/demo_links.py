@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from care.models import Client, Clinic
 from demo.links import make_demo_links, name_run, staff_by_role
@@ -41,5 +42,6 @@ class Command(BaseCommand):
             f"  Check-in link {url}{links.checkin_path}  ({_name(links.checkin_client)}, {links.checkin_clinician}'s client)",
             f"  Tablet code   {links.tablet_code} at {url}/c/  ({_name(links.tablet_client)})",
             f"  Own page      {url}{links.portal_path}  ({_name(links.portal_client)})",
+            f"Email is kept in the demo mailbox: {url}{reverse('demo-mailbox')}",
         ]
         self.stdout.write("\n".join(out))
