@@ -19,9 +19,9 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses Argon2
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-DEMO = (
-    True  # the demo mailbox's URLs exist, so the URL matrix covers them; tests switch it off for production
-)
+# Demo mode: the demo mailbox's URLs exist and the URL matrix covers them; tests switch it off to see
+# production.
+DEMO = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
