@@ -11,6 +11,7 @@ py=.venv/bin/python
 $py manage.py migrate --noinput -v0
 $py manage.py createcachetable
 addr="${ATTUNE_ADDR:-127.0.0.1:8000}"
+export SITE_URL="${SITE_URL:-http://$addr}"  # the links in emails (and the demo mailbox) point here
 echo "Preparing the demo clinic (the first run seeds it: about a minute)…"
 $py manage.py seed_demo --if-empty >/dev/null
 # Logins by role and three fresh links into the client side (a check-in, a tablet code, an own page).
