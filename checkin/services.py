@@ -221,16 +221,16 @@ def _without_hidden(instrument: Instrument, clean: dict[str, Any]) -> dict[str, 
     "what happened" box and then hidden by answering "No" were never meant to be sent. Repeated until
     nothing changes, so a question hidden behind a hidden one goes too."""
     kept = dict(clean)
-    hidden = True
-    while hidden:
+    while True:
         hidden = [
             item.key
             for item in instrument.items
             if item.key in kept and any(kept.get(k) != v for k, v in (item.show_if or {}).items())
         ]
+        if not hidden:
+            return kept
         for key in hidden:
             del kept[key]
-    return kept
 
 
 def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> SubmitOutcome:
