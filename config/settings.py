@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "care.middleware.NoStoreForHealthDataMiddleware",
     "axes.middleware.AxesMiddleware",
+    "care.errors.FriendlyErrorsMiddleware",  # innermost: sees a view's bare 405/410/429 first
 ]
 
 ROOT_URLCONF = "config.urls"

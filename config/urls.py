@@ -23,3 +23,10 @@ urlpatterns = [
 
 if settings.DEMO:  # DEBUG or DEMO=1: never with production settings
     urlpatterns.append(path("demo/mailbox/", include("demo.urls")))
+
+# Failure pages people can read (care/errors.py): the site's template, the page's language, and on the
+# client's pages the clinic's crisis text.
+handler400 = "care.errors.bad_request"
+handler403 = "care.errors.permission_denied"
+handler404 = "care.errors.page_not_found"
+handler500 = "care.errors.server_error"
