@@ -309,27 +309,27 @@ def _after_submit(checkin: CheckIn, *, safety_flag: bool, shared_device: bool) -
     return portal_token
 
 
-def checkin_email_portal_link(*, checkin_id: int) -> bool:
+def checkin_email_portal_link(*, checkin_id: int) -> CheckIn | None:
     """After a tablet check-in, the client asked for their own page by email instead: issue the link
-    and send it to the address on file (never shown on the tablet). False when there is no address
-    or the check-in is not answered; nothing is written then."""
+    and send it to the address on file (never shown on the tablet). Returns the check-in, or None
+    when there is no address or the check-in is not answered; nothing is written then."""
     checkin = (
         CheckIn.objects.select_related("session__episode__client__clinic")
         .filter(pk=checkin_id, status=CheckIn.Status.SUBMITTED)
         .first()
     )
     if checkin is None or not checkin.session.episode.client.email:
-        return False
+        return None
     client = checkin.session.episode.client
     # Once per check-in: the next person at the tablet pressing the button again sends nothing.
     if AccessLink.objects.filter(
         purpose=AccessLink.Purpose.PORTAL, client=client, created_at__gte=checkin.submitted_at
     ).exists():
-        return True
+        return checkin
     try:
         reverse("portal", args=["x"])
     except NoReverseMatch:
-        return False  # the client's own page is not installed
+        return None  # the client's own page is not installed
     with transaction.atomic():
         link, token, _ = link_issue(purpose=AccessLink.Purpose.PORTAL, client=client, ttl=PORTAL_LINK_TTL)
         audit_record(
@@ -341,7 +341,7 @@ def checkin_email_portal_link(*, checkin_id: int) -> bool:
         )
         url = f"{settings.SITE_URL}{reverse('portal', args=[token])}"
         _send(client, "checkin/portal_email", {"url": url})
-    return True
+    return checkin
 
 
 def checkin_send_reminders(*, now: dt.datetime | None = None) -> int:

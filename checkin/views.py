@@ -163,6 +163,11 @@ def checkin_own_page_by_email(request: HttpRequest, token: str) -> HttpResponse:
         return _page(
             request, "checkin/link_problem.html", {"state": "expired"}, language=language, status=410
         )
-    sent = checkin_email_portal_link(checkin_id=int(checkin_id))
-    context = {"replay": True, "shared_device": True, "own_page_emailed": sent}
+    checkin = checkin_email_portal_link(checkin_id=int(checkin_id))
+    context = {
+        "replay": True,
+        "shared_device": True,
+        "own_page_emailed": checkin is not None,
+        "clinic": checkin.session.episode.client.clinic if checkin else None,
+    }
     return _page(request, "checkin/thanks.html", context, language=language)

@@ -52,6 +52,7 @@ def test_the_tablet_offer_emails_the_link_once_and_never_shows_it(
     assert answer.status_code == 200
     body = answer.content.decode()
     assert "/me/" not in body and "emailed you the link" in body and "hand the tablet back" in body
+    assert session.episode.client.clinic.name in body and "?lang=" not in body
     assert len(mail.outbox) == sent_before + 1
     assert "/me/" in mail.outbox[-1].body
     assert mail.outbox[-1].to == [session.episode.client.email]
