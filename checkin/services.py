@@ -8,6 +8,7 @@ or a replayed request stores exactly one check-in."""
 import dataclasses
 import datetime as dt
 import logging
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -213,7 +214,28 @@ def checkin_validate(instruments: list[Instrument], answers: Any) -> dict[str, d
 
 
 def validate_section(instrument: Instrument, raw: Any) -> dict[str, Any]:
-    return _without_hidden(instrument, validate_answers(instrument, raw if raw is not None else {}))
+    raw = raw if raw is not None else {}
+    unsaveable = _control_characters(instrument, raw)
+    try:
+        clean = validate_answers(instrument, raw)
+    except AnswerError as problem:
+        raise AnswerError({**problem.errors, **unsaveable}) from None
+    if unsaveable:
+        raise AnswerError(unsaveable)
+    return _without_hidden(instrument, clean)
+
+
+def _control_characters(instrument: Instrument, raw: Any) -> dict[str, str]:
+    """Words with a NUL or another control character (line breaks and tabs aside) are refused with a
+    clear message: PostgreSQL cannot store a NUL, and the others are never typed on purpose."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        item.key: "This answer has characters that can't be saved. Please type it again."
+        for item in instrument.items
+        if isinstance(value := raw.get(item.key), str)
+        and any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value)
+    }
 
 
 def _without_hidden(instrument: Instrument, clean: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,12 @@ def session_detail(request: StaffRequest, session_id: int) -> HttpResponse:
     return _render(request, session_read(request.user, session_id))
 
 
+def _minutes(text: str) -> int:
+    """ASCII digits only, at most four: "²", "٥" or a 5,000-digit number are not minutes. Anything
+    else counts as 0, which a late start refuses with its own message."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0
+
+
 @login_required
 @require_POST
 def session_attendance(request: StaffRequest, session_id: int) -> HttpResponse:
@@ -46,7 +52,7 @@ def session_attendance(request: StaffRequest, session_id: int) -> HttpResponse:
             actor=request.user,
             session=session,
             attendance=request.POST.get("attendance", ""),
-            late_minutes=int(late) if late.isdigit() else 0,
+            late_minutes=_minutes(late),
             next_session_booked=request.POST.get("next_session_booked") == "on",
         )
     except AttendanceError as problem:

@@ -70,6 +70,8 @@ def _message(text: str) -> str:
         return _("Please answer this question.")
     if text.startswith("Expected words"):
         return _("Please answer in words.")
+    if text.startswith("This answer has characters"):
+        return _("This answer has characters that can't be saved. Please type it again.")
     return _("Choose one of the answers offered.")
 
 
