@@ -14,6 +14,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from care.client_ip import client_ip
 from care.links import link_find, link_status
 from care.models import AccessLink, Clinic
 from checkin.services import (
@@ -119,10 +120,6 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, template, context, language=language)
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def checkin_code(request: HttpRequest) -> HttpResponse:
@@ -130,7 +127,7 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     language = _language(request)
     if request.method == "GET":
         return _page(request, "checkin/code.html", {}, language=language)
-    tries_key = f"checkin-code-tries:{_client_address(request)}"
+    tries_key = f"checkin-code-tries:{client_ip(request)}"
     if cache.get(tries_key, 0) >= CODE_TRIES:
         return _page(request, "checkin/code.html", {"locked": True}, language=language, status=429)
     code = request.POST.get("code", "")[:32]
