@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, clear_url_caches, reverse
 import config.settings
 import config.urls
 from checkin.services import checkin_open
+from demo.checks import demo_mode_is_off
 from demo.models import DemoMail
 from tests.care.factories import SessionFactory
 
@@ -121,3 +122,13 @@ def test_production_settings_keep_the_console_backend(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(config.settings)
+
+
+@pytest.mark.parametrize(
+    ("debug", "demo", "warned"),
+    [(False, False, False), (False, True, True), (True, True, False)],
+)
+def test_the_deployment_check_warns_when_demo_mode_is_on_in_production(settings, debug, demo, warned):
+    settings.DEBUG, settings.DEMO = debug, demo
+    found = [m.id for m in demo_mode_is_off(None)]
+    assert found == (["attune.W101"] if warned else [])
