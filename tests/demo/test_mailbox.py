@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 
 import config.settings
@@ -132,3 +134,19 @@ def test_the_deployment_check_warns_when_demo_mode_is_on_in_production(settings,
     settings.DEBUG, settings.DEMO = debug, demo
     found = [m.id for m in demo_mode_is_off(None)]
     assert found == (["attune.W101"] if warned else [])
+
+
+def test_the_mailbox_reads_in_the_same_number_of_queries_however_full(client, personas, mailbox_backend):
+    client.force_login(personas["owner"].user)
+    episode_client = personas["owner_episode"].client
+
+    def queries_with(messages: int) -> int:
+        DemoMail.objects.bulk_create(
+            DemoMail(to="c@example.org", subject=f"Message {n}", body="", client=episode_client)
+            for n in range(messages)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(MAILBOX).status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(20)
