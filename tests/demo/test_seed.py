@@ -110,6 +110,9 @@ def test_the_demo_command_seeds_every_role_and_believable_courses():
     assert Score.objects.filter(instrument="relationship", scale="total").count() == submitted.count()
     text = out.getvalue()
     assert "clinician1" in text and "supervisor1" in text and "admin" in text
+    # every login by role, one line each, not just the first of each
+    assert "supervisor1, supervisor2 — supervisors" in text
+    assert "clinician1–clinician8" in text
     assert DEMO_PASSWORD in text
     assert User.objects.get(username="clinician1").check_password(DEMO_PASSWORD)
 

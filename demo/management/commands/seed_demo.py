@@ -1,8 +1,10 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from care.models import Clinic
+from demo.links import name_run, staff_by_role
 from demo.people import DEMO_PASSWORD
 from demo.seed import EVALUATE_UP_TO, seed_clinic
 
@@ -61,10 +63,16 @@ class Command(BaseCommand):
         self.print_sign_in()
 
     def print_sign_in(self):
-        self.stdout.write(
-            f"\nSign in at http://127.0.0.1:8000/login/ with password '{DEMO_PASSWORD}' as:\n"
-            "  admin        — clinic admin (configuration and clinic-wide figures)\n"
-            "  supervisor1  — supervisor (own caseload and supervisees')\n"
-            "  clinician1   — clinician (caseload, flags, client pages)\n"
-            "Clients need no password: they answer check-ins from a link or a tablet code."
+        clinic = Clinic.objects.order_by("id").first()
+        staff = staff_by_role(clinic) if clinic else {}
+        roles = [
+            ("admin", "clinic admin (configuration and clinic-wide figures)"),
+            ("supervisor", "supervisors (own caseload and supervisees')"),
+            ("clinician", "clinicians (caseload, flags, client pages)"),
+        ]
+        lines = [f"\nSign in at {settings.SITE_URL}/login/ with password '{DEMO_PASSWORD}' as:"]
+        lines += [f"  {name_run(staff[role])} — {label}" for role, label in roles if staff.get(role)]
+        lines.append(
+            "Clients need no password: `manage.py demo_links` prints a check-in link and a tablet code."
         )
+        self.stdout.write("\n".join(lines))
