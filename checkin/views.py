@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 from care.client_ip import client_ip
 from care.links import link_find, link_status
 from care.models import AccessLink, Clinic
+from checkin.emails import checkin_email_portal_link
 from checkin.services import (
     CheckInInvalid,
     LinkGone,
-    checkin_email_portal_link,
     checkin_link_from_code,
     checkin_mark_opened,
     checkin_submit,
