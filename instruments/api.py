@@ -3,6 +3,9 @@
 One view per operation. Check-ins are found only through care.access (404 for missing and not-yours
 alike), and every check-in read is audited."""
 
+from collections.abc import Callable
+
+from django.db.models import Model
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -75,20 +78,13 @@ class EpisodeBundleApi(APIView):
     def get(self, request: StaffApiRequest, episode_id: int) -> Response:
         episode = load_visible(episodes_visible_to(request.user).select_related("client__clinic"), episode_id)
         checkins = list(CheckIn.objects.filter(session__episode=episode, status=CheckIn.Status.SUBMITTED))
-        try:
-            bundle = fhir.episode_to_bundle(episode, checkins)
-        except LookupError:
-            return Response(
-                {"detail": "A check-in's instrument definition is no longer available."}, status=409
-            )
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
+        return _export(
+            request,
             obj=episode,
-            client=episode.client_id,
-            detail={"format": "fhir-r4-bundle", "checkins": len(checkins)},
+            client_id=episode.client_id,
+            checkins=checkins,
+            build=lambda: fhir.episode_to_bundle(episode, checkins),
         )
-        return _fhir(bundle)
 
 
 class ClientBundleApi(APIView):
@@ -106,20 +102,32 @@ class ClientBundleApi(APIView):
                 session__episode__client=client, status=CheckIn.Status.SUBMITTED
             )
         )
-        try:
-            bundle = fhir.client_to_bundle(client, checkins)
-        except LookupError:
-            return Response(
-                {"detail": "A check-in's instrument definition is no longer available."}, status=409
-            )
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
+        return _export(
+            request,
             obj=client,
-            client=client.pk,
-            detail={"format": "fhir-r4-bundle", "checkins": len(checkins)},
+            client_id=client.pk,
+            checkins=checkins,
+            build=lambda: fhir.client_to_bundle(client, checkins),
         )
-        return _fhir(bundle)
+
+
+def _export(
+    request: StaffApiRequest, *, obj: Model, client_id: int, checkins: list, build: Callable[[], dict]
+) -> Response:
+    """Build a record-level Bundle, audit the export, and serve it; 409 when a check-in's pinned
+    definition can no longer be read."""
+    try:
+        bundle = build()
+    except LookupError:
+        return Response({"detail": "A check-in's instrument definition is no longer available."}, status=409)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        obj=obj,
+        client=client_id,
+        detail={"format": "fhir-r4-bundle", "checkins": len(checkins)},
+    )
+    return _fhir(bundle)
 
 
 def _fhir(bundle: dict) -> Response:
