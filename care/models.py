@@ -76,7 +76,6 @@ class Client(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     date_of_birth = models.DateField(null=True, blank=True)
-    payer = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,13 +92,20 @@ class Episode(models.Model):
     """One course of care: a client with one clinician in one program."""
 
     class EndReason(models.TextChoices):
-        MUTUAL = "mutual", _("Ended by mutual agreement")
-        CLIENT_STOPPED = "client_stopped", _("Client stopped attending")
+        # Stored values predate the report names: mutual = planned ending, client_stopped = dropout.
+        MUTUAL = "mutual", _("Planned ending (mutual agreement)")
+        CLIENT_STOPPED = "client_stopped", _("Dropout: client stopped attending")
         TRANSFERRED = "transferred", _("Transferred to another clinician")
+        # The outcome measures exclude these (NQF 0710/0711, HEDIS DRR-E): see docs/reports.md.
+        DIED = "died", _("Client died")
+        HOSPICE = "hospice", _("Moved to hospice or palliative care")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="episodes")
     clinician = models.ForeignKey("clinicians.Clinician", on_delete=models.PROTECT, related_name="episodes")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="episodes")
+    payer = models.CharField(max_length=100, blank=True, help_text="The health plan paying for this episode.")
+    referred_on = models.DateField(null=True, blank=True, help_text="When the referral reached the clinic.")
+    intake_on = models.DateField(null=True, blank=True, help_text="The intake assessment's date.")
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
@@ -123,6 +129,12 @@ class Episode(models.Model):
                 condition=Q(closed_on__isnull=True, end_reason="")
                 | Q(closed_on__isnull=False, closed_on__gte=F("opened_on")) & ~Q(end_reason=""),
                 name="episode_closed_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(referred_on__isnull=True)
+                | Q(intake_on__isnull=True)
+                | Q(intake_on__gte=F("referred_on")),
+                name="episode_intake_after_referral",
             ),
         ]
 

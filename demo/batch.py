@@ -18,7 +18,7 @@ from demo.courses import (
     leaves_early,
     pick_course,
 )
-from demo.people import new_client
+from demo.people import PAYERS, new_client
 from instruments.library import instruments_for_session
 from instruments.schemas import Instrument
 from instruments.scoring import score_answers
@@ -107,12 +107,18 @@ def _episodes(b: Builder, clients: list[Client], first: int) -> tuple[list[Episo
         courses.append(pick_course(rng))
         # Recent intakes are over-represented so every caseload has clients in sessions 1–3.
         days_ago = rng.choice([rng.randrange(3, 28), rng.randrange(28, 200)])
+        opened_on = b.today - dt.timedelta(days=days_ago)
+        # Referral waits of one to six weeks, intake a few days before the first session.
+        intake_on = opened_on - dt.timedelta(days=rng.randrange(0, 8))
         episodes.append(
             Episode(
                 client=client,
                 clinician=b.rota[n % len(b.rota)],
                 program=b.programs[rng.randrange(len(b.programs))],
-                opened_on=b.today - dt.timedelta(days=days_ago),
+                payer=rng.choice(PAYERS),
+                referred_on=intake_on - dt.timedelta(days=rng.randrange(7, 43)),
+                intake_on=intake_on,
+                opened_on=opened_on,
             )
         )
     Episode.objects.bulk_create(episodes, batch_size=2000)

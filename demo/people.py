@@ -109,7 +109,6 @@ def new_client(rng: random.Random, clinic: Clinic, n: int) -> Client:
         phone=f"+1555{n:07d}"[:16],
         preferred_language="es" if spanish else "en",
         date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55)),
-        payer=rng.choice(PAYERS),
     )
 
 
