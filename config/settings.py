@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "checkin",
     "dashboards",
     "supervision",
+    "reports",
+    "clinic_settings",
+    "api",
     "demo",
 ]
 

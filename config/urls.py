@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("checkin.session_urls")),
     path("flags/", include("risk.urls")),
     path("supervision/", include("supervision.urls")),
+    path("reports/", include("reports.urls")),
+    path("clinic/settings/", include("clinic_settings.urls")),
+    path("api/", include("api.urls")),
     path("clinic/instruments/", include("instruments.urls")),
     # Each pillar's own pages: no app below config imports a pillar's views, so they are wired here.
     path("", include("alliance.urls")),

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ClinicSettingsConfig(AppConfig):
+    name = "clinic_settings"
