@@ -16,6 +16,11 @@ class Clinic(models.Model):
     crisis_instructions_es = models.TextField(
         blank=True, help_text="The same instructions in Spanish (English is shown when this is empty)."
     )
+    crisis_phone = models.CharField(
+        max_length=64, blank=True, help_text="The clinic's crisis line, shown beside the crisis text."
+    )
+    # Languages a client may choose for check-ins and their own page; English is always offered.
+    languages = models.JSONField(default=list, blank=True, help_text='e.g. ["en", "es"]')
     checkin_link_ttl_hours = models.PositiveIntegerField(default=96)
     checkin_reminder_after_hours = models.PositiveIntegerField(default=48)
     flag_stale_after_hours = models.PositiveIntegerField(default=48)
@@ -70,6 +75,8 @@ class Client(models.Model):
     reference = models.CharField(
         max_length=32, help_text="Pseudonymous reference used in reports and exports."
     )
+    # The client's id in the clinic's own record system (EHR), for integrations; blank when none.
+    external_id = models.CharField(max_length=64, blank=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
@@ -81,7 +88,12 @@ class Client(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "reference"], name="client_unique_reference")
+            models.UniqueConstraint(fields=["clinic", "reference"], name="client_unique_reference"),
+            models.UniqueConstraint(
+                fields=["clinic", "external_id"],
+                condition=~Q(external_id=""),
+                name="client_unique_external_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +116,9 @@ class Episode(models.Model):
     clinician = models.ForeignKey("clinicians.Clinician", on_delete=models.PROTECT, related_name="episodes")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="episodes")
     payer = models.CharField(max_length=100, blank=True, help_text="The health plan paying for this episode.")
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text="The episode's id in the clinic's EHR."
+    )
     referred_on = models.DateField(null=True, blank=True, help_text="When the referral reached the clinic.")
     intake_on = models.DateField(null=True, blank=True, help_text="The intake assessment's date.")
     opened_on = models.DateField()
@@ -118,6 +133,7 @@ class Episode(models.Model):
         ordering = ["-opened_on", "id"]
         indexes = [
             models.Index(fields=["clinician", "closed_on"]),
+            models.Index(fields=["external_id"], condition=~Q(external_id=""), name="episode_external_id"),
             models.Index(
                 fields=["evaluation_due_at"],
                 condition=Q(evaluation_due_at__isnull=False),
@@ -168,11 +184,17 @@ class Session(models.Model):
     attendance = models.CharField(max_length=24, choices=Attendance.choices, default=Attendance.SCHEDULED)
     late_minutes = models.PositiveSmallIntegerField(default=0)
     next_session_booked = models.BooleanField(default=False)
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text="The appointment's id in the clinic's EHR."
+    )
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["episode", "number"]
-        indexes = [models.Index(fields=["scheduled_start"])]
+        indexes = [
+            models.Index(fields=["scheduled_start"]),
+            models.Index(fields=["external_id"], condition=~Q(external_id=""), name="session_external_id"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["episode", "number"], name="session_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
