@@ -87,7 +87,7 @@ def measure_figures(
         for m in batch:
             points = []
             for month in months:
-                row: dict = by_month.get(month) or {}
+                row: dict = dict(by_month.get(month) or {})
                 n, d = float(row.get(f"{m.key}__n") or 0), float(row.get(f"{m.key}__d") or 0)
                 points.append(MonthPoint(month, n, d, _value(m, n, d)))
             n, d = float(totals[f"{m.key}__n"] or 0), float(totals[f"{m.key}__d"] or 0)
