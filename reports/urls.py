@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from reports import views
+
+urlpatterns = [
+    path("", views.report, name="reports"),
+    path("refresh/", views.refresh, name="reports-refresh"),
+    path("definitions/", views.definitions, name="reports-definitions"),
+]
