@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 SKIPPED_PREFIXES = ("admin/", "api/schema", "api/docs")
 # Ids of the clinic's configuration rather than of a client: only that clinic's admin gets through.
-CONFIGURATION_IDS = {"definition_id"}
+CONFIGURATION_IDS = {"definition_id", "staff_id", "supervision_id", "program_id"}
 
 
 def _routes(patterns=None, prefix: str = ""):
@@ -80,6 +80,10 @@ def objects(personas):
     return {
         "mail_id": kept.pk,
         "definition_id": definition.pk,
+        # the clinic settings' own objects: a member of staff, a supervision pair, a program
+        "staff_id": personas["colleague"].user_id,
+        "supervision_id": personas["owner"].supervisions_received.get().pk,
+        "program_id": episode.program_id,
         "client_id": episode.client_id,
         "episode_id": episode.pk,
         "session_id": session.pk,
@@ -149,6 +153,26 @@ def test_only_the_clinics_admin_reaches_its_configuration(client, personas, obje
     client.force_login(user)
     leaks = []
     for route in _object_routes(configuration=True):
+        url = _url(route, objects)
+        for method in (client.get, client.post):
+            response = method(url)
+            if response.status_code not in (404, 405):
+                leaks.append((method.__name__.upper(), url, response.status_code))
+    assert leaks == []
+
+
+SETTINGS_PREFIX = "clinic/settings/"
+
+
+@pytest.mark.parametrize("viewer", ["owner", "colleague", "supervisor"])
+def test_clinicians_and_supervisors_get_404_on_every_clinic_settings_url(client, personas, objects, viewer):
+    """Object or not: the settings pages are the clinic admin's alone (the sign-up link, a token URL for
+    someone not yet signed in, aside)."""
+    client.force_login(personas[viewer].user)
+    routes = [r for r, _ in _routes() if r.startswith(SETTINGS_PREFIX) and "<str:token>" not in r]
+    assert len(routes) >= 12
+    leaks = []
+    for route in routes:
         url = _url(route, objects)
         for method in (client.get, client.post):
             response = method(url)
