@@ -14,15 +14,17 @@ from reports.models import EpisodeFact
 MAX_MONTHS = 120  # ten years: the page stays one screen of sparklines
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A calendar month typed as YYYY-MM (what <input type="month"> sends)."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01", "maxlength": 7})
 
     def to_python(self, value):
-        value = super().to_python(value).strip()
+        value = str(value or "").strip()
         if not value:
             return None
+        if len(value) > 7:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM, for example 2026-01."))
         try:
             year, month = (int(part) for part in value.split("-"))
             return dt.date(year, month, 1)
@@ -31,8 +33,8 @@ class MonthField(forms.CharField):
 
 
 class ReportFilterForm(forms.Form):
-    start = MonthField(label=_("From"), required=False, max_length=7)
-    end = MonthField(label=_("To"), required=False, max_length=7)
+    start = MonthField(label=_("From"), required=False)
+    end = MonthField(label=_("To"), required=False)
     program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int, empty_value=None)
     payer = forms.ChoiceField(label=_("Payer"), required=False)
     clinician = forms.TypedChoiceField(label=_("Clinician"), required=False, coerce=int, empty_value=None)
