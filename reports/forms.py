@@ -1,6 +1,7 @@
 """The report page's filters: whole months, the clinic's own programs, payers and clinicians."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +56,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         everyone = [("", _("All"))]
-        self.fields["program"].choices = everyone + [(p.pk, p.name) for p in clinic.programs.all()]
+        self._choices("program").choices = everyone + [(p.pk, p.name) for p in clinic.programs.all()]
         payers = (
             EpisodeFact.objects.filter(clinic=clinic)
             .exclude(payer="")
@@ -63,13 +64,16 @@ class ReportFilterForm(forms.Form):
             .distinct()
             .order_by("payer")
         )
-        self.fields["payer"].choices = everyone + [(p, p) for p in payers]
-        self.fields["clinician"].choices = everyone + [
+        self._choices("payer").choices = everyone + [(p, p) for p in payers]
+        self._choices("clinician").choices = everyone + [
             (c.pk, str(c.user)) for c in Clinician.objects.filter(clinic=clinic).select_related("user")
         ]
 
+    def _choices(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         default = ReportFilters.last_twelve_months(self.today)
         start, end = data.get("start") or default.start, data.get("end") or default.end.replace(day=1)
         if start > end:
