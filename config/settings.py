@@ -252,10 +252,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Attune API",
-    "DESCRIPTION": "Read-only FHIR R4: an instrument as a Questionnaire; a check-in as a Bundle of "
-    "QuestionnaireResponses and score Observations.",
+    "DESCRIPTION": "The integration API for a clinic's EHR (docs/api.md): clients, episodes and "
+    "appointments in; flags, scores and FHIR R4 out; every call with a clinic API key "
+    "(`Authorization: Bearer atk_…`). Errors are one catalogue: `{\"errors\": [{\"code\", \"message\", "
+    "\"field\"}]}`.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The FHIR URLs answer a key or a staff session; the schema documents the key's operation once.
+    "PREPROCESSING_HOOKS": ["api.docs_schema.drop_shadowed"],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Security headers. HTTPS-only settings switch on when DEBUG is off.

@@ -11,6 +11,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from api.base import IntegrationView
+from api.keys import key_issue
+from api.models import ApiKey
 from care.models import User
 from demo.models import DemoMail
 from instruments.library import get_instrument
@@ -24,7 +27,15 @@ pytestmark = pytest.mark.django_db
 
 SKIPPED_PREFIXES = ("admin/", "api/schema", "api/docs")
 # Ids of the clinic's configuration rather than of a client: only that clinic's admin gets through.
-CONFIGURATION_IDS = {"definition_id", "staff_id", "supervision_id", "program_id"}
+CONFIGURATION_IDS = {
+    "definition_id",
+    "staff_id",
+    "supervision_id",
+    "program_id",
+    "key_id",
+    "endpoint_id",
+    "delivery_id",
+}
 
 
 def _routes(patterns=None, prefix: str = ""):
@@ -37,14 +48,42 @@ def _routes(patterns=None, prefix: str = ""):
             yield route, dict(entry.pattern.converters)
 
 
+def _is_integration(callback) -> bool:
+    """An integration API view (api.base.IntegrationView): API keys only, never a staff session. The FHIR
+    URLs that answer both (a plain function dispatching on Authorization) stay in the staff matrix."""
+    view_class = getattr(callback, "view_class", None)
+    return isinstance(view_class, type) and issubclass(view_class, IntegrationView)
+
+
+def _integration_routes():
+    """(route, callback) for every integration API URL, whether it answers keys only or keys and staff."""
+    for route, _converters, callback in _routes_with_callbacks():
+        if (
+            route.startswith("api/v1/")
+            and hasattr(callback, "cls")
+            and issubclass(callback.cls, IntegrationView)
+        ):
+            yield route, callback
+
+
+def _routes_with_callbacks(patterns=None, prefix: str = ""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _routes_with_callbacks(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, dict(entry.pattern.converters), entry.callback
+
+
 def _is_configuration(route: str) -> bool:
     return any(f"<int:{name}>" in route for name in CONFIGURATION_IDS)
 
 
 def _object_routes(*, configuration: bool = False) -> list[str]:
     routes = []
+    integration = {route for route, _c, callback in _routes_with_callbacks() if _is_integration(callback)}
     for route, converters in _routes():
-        if route.startswith(SKIPPED_PREFIXES) or not converters:
+        if route.startswith(SKIPPED_PREFIXES) or not converters or route in integration:
             continue
         if any(type(c).__name__ != "IntConverter" for c in converters.values()):
             continue  # token URLs (str) are for clients and are tested with the links
@@ -77,7 +116,12 @@ def objects(personas):
     kept = DemoMail.objects.create(
         to="client@example.org", subject="Check-in", body="", client=episode.client
     )
+    key, _secret = key_issue(
+        actor=personas["admin"], clinic=personas["clinic"], name="EHR", scopes=["fhir:read"]
+    )
     return {
+        "key_id": key.pk,
+        "appointment_id": session.pk,
         "mail_id": kept.pk,
         "definition_id": definition.pk,
         # the clinic settings' own objects: a member of staff, a supervision pair, a program
@@ -185,3 +229,69 @@ def test_the_clinics_admin_gets_through_to_its_configuration(client, personas, o
     client.force_login(personas["admin"])
     for route in _object_routes(configuration=True):
         assert client.get(_url(route, objects)).status_code != 404, route
+
+
+# The integration API: keys, not sessions -----------------------------------------------------------------
+
+EXTERNAL_IDS = {"external_id": "MRN-OWNER"}
+
+
+def _key_for(clinic, scopes) -> str:
+    admin = UserFactory(clinic=clinic, role=User.Role.ADMIN)
+    return key_issue(actor=admin, clinic=clinic, name="EHR", scopes=scopes)[1]
+
+
+def _integration_calls(objects):
+    """(method, url) for every operation of every integration URL, with the owner's ids."""
+    ids = {**objects, **EXTERNAL_IDS}
+    for route, callback in _integration_routes():
+        url = _url(route, ids).replace("<extid:external_id>", ids["external_id"])
+        url = url.replace("<slug:key>", "phq9")
+        assert "<" not in url, f"add this URL's ids to the integration matrix: {route}"
+        for method in ("get", "put", "patch", "post"):
+            if hasattr(callback.cls, method):
+                yield method, url, callback.cls.required_scope
+
+
+def _call(client, method: str, url: str, secret: str):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_IDEMPOTENCY_KEY": "matrix"}
+    if method == "get":
+        return client.get(url, **headers)
+    return getattr(client, method)(url, "{}", content_type="application/json", **headers)
+
+
+def test_a_key_without_the_operations_scope_gets_403_everywhere(client, personas, objects):
+    calls = list(_integration_calls(objects))
+    assert calls, "no integration URLs found"
+    wrong = []
+    for scope in ApiKey.Scope.values:
+        secret = _key_for(personas["clinic"], [s for s in ApiKey.Scope.values if s != scope])
+        for method, url, needed in calls:
+            if needed == scope and (code := _call(client, method, url, secret).status_code) != 403:
+                wrong.append((scope, method.upper(), url, code))
+    assert wrong == []
+
+
+def test_another_clinics_key_gets_404_for_the_owners_objects(client, personas, objects):
+    personas["owner_episode"].client.external_id = EXTERNAL_IDS["external_id"]
+    personas["owner_episode"].client.save()
+    secret = _key_for(personas["outsider"].clinic, list(ApiKey.Scope.values))
+    leaks = []
+    for method, url, _scope in _integration_calls(objects):
+        if url.count("/") <= 4 or (method == "put" and "/clients/" in url) or "/questionnaire/" in url:
+            continue  # a list, a create, an upsert or a shipped instrument: the key acts on its own clinic
+        if (code := _call(client, method, url, secret).status_code) != 404:
+            leaks.append((method.upper(), url, code))
+    assert leaks == []
+
+
+def test_the_owners_clinic_key_gets_through(client, personas, objects):
+    personas["owner_episode"].client.external_id = EXTERNAL_IDS["external_id"]
+    personas["owner_episode"].client.save()
+    secret = _key_for(personas["clinic"], list(ApiKey.Scope.values))
+    refused = [
+        url
+        for method, url, _s in _integration_calls(objects)
+        if method == "get" and _call(client, method, url, secret).status_code in (401, 403, 404)
+    ]
+    assert refused == []
