@@ -21,6 +21,9 @@ class Clinic(models.Model):
     )
     # Languages a client may choose for check-ins and their own page; English is always offered.
     languages = models.JSONField(default=list, blank=True, help_text='e.g. ["en", "es"]')
+    require_two_factor = models.BooleanField(
+        default=True, help_text="Staff must sign in with a second factor (the demo clinic turns this off)."
+    )
     checkin_link_ttl_hours = models.PositiveIntegerField(default=96)
     checkin_reminder_after_hours = models.PositiveIntegerField(default=48)
     flag_stale_after_hours = models.PositiveIntegerField(default=48)
@@ -295,6 +298,9 @@ class AuditEvent(models.Model):
         UPDATE = "update", "update"
         DELETE = "delete", "delete"
         EXPORT = "export", "export"
+        # Refused access (a 404 on someone else's object, a 403, a lockout), summarised per actor and
+        # kind so a crawler cannot flood the table.
+        DENIED = "denied", "denied"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
