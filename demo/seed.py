@@ -14,8 +14,11 @@ from django.utils import timezone
 from care.models import Clinic
 from demo.batch import Builder, write_batch
 from demo.courses import Course
+from demo.history import EPISODES as PAST_EPISODES
+from demo.history import seed_history
 from demo.people import seed_staff
 from demo.supervision import seed_supervision_story
+from reports.facts import refresh as refresh_reports
 from risk import engine as risk
 from risk.models import Flag
 from risk.services import flag_record_repair
@@ -52,6 +55,7 @@ class DemoSummary:
     sessions: int = 0
     checkins: int = 0
     evaluated: int = 0
+    past_episodes: int = 0  # finished episodes from demo.history, not counted above
     seconds: float = 0.0
     usernames: dict[str, list[str]] = field(default_factory=dict)
 
@@ -99,7 +103,13 @@ def seed_clinic(
     seed_supervision_story(
         clinic, now=now, seed=seed, clients=clients, evaluate=evaluate
     )  # demo/supervision.py
+    # The clinic's past (demo/history.py): finished episodes for the reports' outcome measures.
+    summary.past_episodes = min(PAST_EPISODES, clients * 3)
+    seed_history(
+        clinic, staff["clinicians"], staff["programs"], now=now, seed=seed, episodes=summary.past_episodes
+    )
     _refresh_planner_statistics()
+    refresh_reports(clinic, today=builder.today)
     summary.seconds = time.perf_counter() - started
     return summary
 

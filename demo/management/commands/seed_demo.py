@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from care.models import Clinic
+from demo.bulk import BulkUnsupported, describe, seed_bulk
 from demo.links import name_run, staff_by_role
 from demo.people import DEMO_PASSWORD
 from demo.seed import EVALUATE_UP_TO, seed_clinic
+from reports.facts import refresh
 
 
 class Command(BaseCommand):
@@ -31,8 +33,17 @@ class Command(BaseCommand):
             help="Leave episodes marked due; `manage.py sweep_risk` or the Celery beat sweep evaluates them.",
         )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if a clinic already exists.")
+        parser.add_argument(
+            "--checkins",
+            type=int,
+            help="Instead of the demo clinic, a clinic with about this many submitted check-ins over three "
+            "years, written with COPY (PostgreSQL only; demo/bulk.py), then its report tables filled.",
+        )
 
-    def handle(self, *args, seed, clients, clinicians, supervisors, evaluate, if_empty, **options):
+    def handle(self, *args, seed, clients, clinicians, supervisors, evaluate, if_empty, checkins, **options):
+        if checkins is not None:
+            self.seed_checkins(checkins, seed=seed, if_empty=if_empty)
+            return
         if Clinic.objects.exists():
             if if_empty:
                 self.stdout.write("A clinic already exists; leaving the data as it is.")
@@ -60,6 +71,28 @@ class Command(BaseCommand):
         )
         if not summary.evaluated:
             self.stdout.write("Episodes are marked due for the risk engine: run `manage.py sweep_risk`.")
+        self.print_sign_in()
+
+    def seed_checkins(self, checkins: int, *, seed: int, if_empty: bool) -> None:
+        if Clinic.objects.exists():
+            if if_empty:
+                self.stdout.write("A clinic already exists; leaving the data as it is.")
+                return
+            raise CommandError("A clinic already exists. Seed into an empty database (or pass --if-empty).")
+        if checkins < 1:
+            raise CommandError("--checkins must be at least 1.")
+        try:
+            summary = seed_bulk(checkins=checkins, seed=seed, progress=self.stdout.write)
+        except BulkUnsupported as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(f"Seeded {summary.clinic.name}: {describe(summary)}."))
+        started = time.perf_counter()
+        episodes = refresh(summary.clinic)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Report tables filled for {episodes:,} episodes in {time.perf_counter() - started:.1f} s."
+            )
+        )
         self.print_sign_in()
 
     def print_sign_in(self):
