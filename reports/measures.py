@@ -87,6 +87,7 @@ def _hedis_closed(as_of: dt.date) -> Q:
 
 FINISHED = Q(ended_on__isnull=False, exclusion="")
 BOTH_PAIRED = FINISHED & Q(phq9_count__gte=2, gad7_count__gte=2)
+GAD7_PAIRED = FINISHED & Q(gad7_count__gte=2)
 CASE_AT_START = Q(phq9_first__gte=10) | Q(gad7_first__gte=8)
 NOT_CASE_AT_END = Q(phq9_last__lt=10, gad7_last__lt=8)
 RELIABLY_BETTER = Q(phq9_last__lte=F("phq9_first") - 6) | Q(gad7_last__lte=F("gad7_first") - 4)
@@ -112,6 +113,8 @@ FINISHED_WHO = (
     "Finished courses: episodes that have ended (closed, or lapsed: no attended session for "
     f"{LAPSE_DAYS} days and nothing booked) with at least two PHQ-9 and two GAD-7 scores"
 )
+
+GAD7_FINISHED = "Finished courses (ended: closed, or lapsed as above) with at least two GAD-7 scores"
 
 
 def _remission(months: int, title: str | Promise, nqf: str, cms: str) -> Measure:
@@ -266,6 +269,34 @@ MEASURES: tuple[Measure, ...] = (
             _finished(BOTH_PAIRED & CASE_AT_START), NOT_CASE_AT_END & RELIABLY_BETTER & ~RELIABLY_WORSE
         ),
         instrument="phq9+gad7",
+    ),
+    Measure(
+        key="anxiety_reliable_improvement",
+        title=_("Anxiety: reliable improvement (GAD-7)"),
+        group="outcomes",
+        numerator="GAD-7 down by 4 or more from the first score to the last",
+        denominator=GAD7_FINISHED,
+        window="The whole episode; placed in time by the day it ended",
+        exclusions=NHS_EXCLUSIONS,
+        source="NHS Talking Therapies' GAD-7 reliable change criterion, on GAD-7 alone",
+        table=EpisodeFact,
+        anchor="ended_on",
+        counts=_rate(_finished(GAD7_PAIRED), Q(gad7_last__lte=F("gad7_first") - 4)),
+        instrument="gad7",
+    ),
+    Measure(
+        key="anxiety_recovery",
+        title=_("Anxiety: recovery (GAD-7)"),
+        group="outcomes",
+        numerator="GAD-7 below 8 at the last score",
+        denominator=GAD7_FINISHED + ", that were a case at the first (GAD-7 8 or more)",
+        window="The whole episode; placed in time by the day it ended",
+        exclusions=NHS_EXCLUSIONS,
+        source="NHS Talking Therapies' GAD-7 caseness, on GAD-7 alone",
+        table=EpisodeFact,
+        anchor="ended_on",
+        counts=_rate(_finished(GAD7_PAIRED & Q(gad7_first__gte=8)), Q(gad7_last__lt=8)),
+        instrument="gad7",
     ),
     Measure(
         key="checkin_completion",

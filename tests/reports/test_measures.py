@@ -147,6 +147,8 @@ def finished_courses():
         ("reliable_deterioration", (1, 3), "N3"),
         ("recovery", (1, 2), "N2 of N1, N2 (N3 not a case at the start)"),
         ("reliable_recovery", (1, 2), "N2"),
+        ("anxiety_reliable_improvement", (1, 3), "N2 (9 → 3) of N1–N3 (N4 open, N5 one GAD-7)"),
+        ("anxiety_recovery", (1, 2), "N2 of N1 and N2 (GAD-7 8 or more at the start)"),
     ],
 )
 def test_talking_therapies_measures(finished_courses, measure, expected, why):
