@@ -97,13 +97,16 @@ def test_bad_paging_parameters_are_400s_from_the_catalogue(api, params):
 
 
 def test_the_flag_list_query_count_does_not_grow_with_the_page(
-    api, clinic_setup, django_assert_max_num_queries
+    # Most of the budget is the database cache's rate counter (one Redis round trip in production); one flag query.
+    api,
+    clinic_setup,
+    django_assert_max_num_queries,
 ):
     _flags(clinic_setup, 3)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(16):
         api.get("/api/v1/flags/", limit=500)
     _flags(clinic_setup, 30)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(16):
         assert len(api.get("/api/v1/flags/", limit=500).json()["results"]) == 33
 
 
