@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -241,7 +242,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Check-in reminders (after Clinic.checkin_reminder_after_hours) and marking expired check-ins.
     "checkin-reminders": {"task": "checkin.send_reminders", "schedule": 3600.0},
+    # Report exports: delete downloads past their expiry; make and email each clinic's monthly report.
+    "report-exports-expire": {"task": "reports.expire_exports", "schedule": 3600.0},
+    "report-monthly": {
+        "task": "reports.send_monthly_reports",
+        "schedule": crontab(day_of_month="1", hour=6, minute=0),
+    },
 }
+# The export tasks live beside the report tasks; the worker loads them by name (reports.export_tasks).
+CELERY_IMPORTS = ("reports.export_tasks",)
+
+# Report exports (docs/reports-exports.md): files written by the worker and served to the clinic's admins
+# until they expire; the directory must be shared by web and worker. Pseudonymous ids in exports are an
+# HMAC keyed with REPORTS_PSEUDONYM_KEY (by default derived from SECRET_KEY): keep it to keep ids stable.
+REPORTS_EXPORT_DIR = Path(env("REPORTS_EXPORT_DIR") or Path(tempfile.gettempdir()) / "attune-exports")
+REPORTS_EXPORT_TTL_HOURS = envint("REPORTS_EXPORT_TTL_HOURS", 24)
+REPORTS_PSEUDONYM_KEY = env("REPORTS_PSEUDONYM_KEY")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

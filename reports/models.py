@@ -92,3 +92,80 @@ class EpisodeMonth(models.Model):
 
     def __str__(self) -> str:
         return f"Episode {self.episode_id} in {self.month:%Y-%m}"
+
+
+class ReportJob(models.Model):
+    """One export of a clinic's report, run in the background (reports.jobs): its progress, its file and
+    when that file goes away. Scheduled monthly reports are jobs without a requester."""
+
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", "Summary"  # one row per measure
+        RECORDS = "records", "Records"  # one row per session
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+        PDF = "pdf", "PDF"
+        FHIR = "fhir", "FHIR R4 (JSON)"
+
+    class Level(models.TextChoices):
+        DEIDENTIFIED = "deidentified", "De-identified"
+        LIMITED = "limited", "Limited data set"
+        IDENTIFIED = "identified", "Identified"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        "care.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.DEIDENTIFIED)
+    reason = models.TextField(blank=True)
+    params = models.JSONField(default=dict, help_text="ReportFilters.as_params() of the report exported.")
+    scheduled = models.BooleanField(default=False, help_text="Made by the monthly schedule.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    file_path = models.CharField(max_length=300, blank=True, help_text="Under REPORTS_EXPORT_DIR.")
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "-created_at"]),
+            models.Index(fields=["expires_at"]),
+        ]
+        permissions = [
+            ("export_limited", "Can export a limited data set (dates kept)"),
+            ("export_identified", "Can export identified client records"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.format} export {self.pk} of clinic {self.clinic_id}"
+
+
+class ReportSchedule(models.Model):
+    """A clinic's monthly report, made on the 1st and emailed (as a link) to the clinic's admins."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=8, choices=ReportJob.Format.choices, default=ReportJob.Format.PDF)
+    created_by = models.ForeignKey(
+        "care.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    last_month_sent = models.DateField(
+        null=True, blank=True, help_text="The first day of the month reported."
+    )
+
+    def __str__(self) -> str:
+        return f"Monthly report of clinic {self.clinic_id}"
