@@ -42,17 +42,30 @@ class InviteForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
         validators=[UnicodeUsernameValidator()],
         help_text=_("What you will sign in with: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
-    password1 = forms.CharField(label=_("Password"), max_length=128, strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
     password2 = forms.CharField(
-        label=_("Password again"), max_length=128, strip=False, widget=forms.PasswordInput
+        label=_("Password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args, user: User, **kwargs):

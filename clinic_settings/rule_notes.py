@@ -108,7 +108,7 @@ NOTES: dict[str, RuleNote] = {
     "phq9_item9_safety": RuleNote(
         _(
             "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered above 0: a red flag "
-            "at once, in the client's own request. It cannot be changed or switched off."
+            "at once, in the client's own request."
         )
     ),
 }

@@ -45,6 +45,10 @@ class Setting:
         return "t-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower())
 
     @property
+    def default_shown(self) -> str:
+        return _shown(self.default)
+
+    @property
     def changed(self) -> bool:
         return (
             self.value != self.default if self.kind == "switch" else str(self.value) != _shown(self.default)
@@ -60,6 +64,10 @@ class RuleRow:
     @property
     def field_id(self) -> str:
         return "rule-" + re.sub(r"[^a-z0-9]+", "-", self.rule.id.lower())
+
+    @property
+    def errors(self) -> list[Setting]:
+        return [s for s in self.settings if s.error]
 
 
 def _shown(value: Any) -> str:

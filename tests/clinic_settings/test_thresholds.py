@@ -52,7 +52,7 @@ def test_the_page_lists_each_rule_with_default_meaning_and_figures(client, perso
     assert "Default 0.9 · from 0 to 1" in page  # relationship.low_total fraction
     assert "Cohort AUC 0.75 · 10.0 per 100 sessions" in page
     assert "below this fraction of the maximum" in page
-    assert "cannot be changed or switched off" in page  # the safety rule
+    assert "This rule has no settings and cannot be switched off." in page  # the safety rule
 
 
 def test_a_change_is_stored_as_an_override_and_audited(client, personas):
