@@ -42,6 +42,15 @@ class BulkSummary:
         return self.counts.get("submitted", 0)
 
 
+def require_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        raise BulkUnsupported(
+            "--checkins writes with PostgreSQL's COPY, which this database does not have: set "
+            "DATABASE_URL to a PostgreSQL database (e.g. postgres://user@127.0.0.1:5432/attune_bench) "
+            "and migrate it first."
+        )
+
+
 def seed_bulk(
     *,
     checkins: int,
@@ -50,11 +59,7 @@ def seed_bulk(
     progress: Callable[[str], None] = lambda message: None,
 ) -> BulkSummary:
     """Seed one clinic with about `checkins` submitted check-ins over about three years."""
-    if connection.vendor != "postgresql":
-        raise BulkUnsupported(
-            "--checkins writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database "
-            "(e.g. postgres://user@127.0.0.1:5432/attune_bench) and migrate it first."
-        )
+    require_postgresql()
     started = time.perf_counter()
     now = now or timezone.now()
     episodes_estimate = max(1, round(checkins / CHECKINS_PER_EPISODE))

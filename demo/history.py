@@ -37,7 +37,9 @@ from risk.models import Flag
 EPISODES = 300
 FIRST_CLIENT = 800_001  # after the generated clients, before the supervision story's (900_001)
 LONG_SHARE = 0.45  # maintenance courses that run past a year (the 12-month windows)
-QUIET_DAYS = 21  # the past ends three weeks ago: nothing here is recent enough to look current
+# The past ends 13 weeks ago: nothing in it reaches a caseload, a flags inbox or the supervision pages'
+# 12-week indicators.
+QUIET_DAYS = 91
 # (weight, code, label): mostly depression, which the remission measures need; a few exclusions.
 DIAGNOSES = [
     (30, "F33.1", "Major depressive disorder, recurrent, moderate"),
@@ -89,15 +91,15 @@ def _episodes(b: Builder, count: int) -> list[tuple[Episode, Course, bool]]:
     Client.objects.bulk_create(clients, batch_size=2000)
     # Clinicians differ a little in how much their clients improve (a therapist effect), so the
     # adjusted comparison has something to show.
-    skill = {c.pk: min(1.6, max(0.4, rng.gauss(1.0, 0.3))) for c in sorted(set(b.rota), key=lambda c: c.pk)}
+    skill = {c.pk: min(1.6, max(0.5, rng.gauss(1.0, 0.35))) for c in sorted(set(b.rota), key=lambda c: c.pk)}
     rows = []
     for n, client in enumerate(clients):
         clinician = b.rota[n % len(b.rota)]
         course = _outcome(rng, pick_course(rng), skill[clinician.pk])
         long = course.dropout_after is None and rng.random() < LONG_SHARE
-        # Long courses start 7 to 24 months ago, so their 6- and 12-month windows have closed; the
+        # Long courses start 8 to 24 months ago, so their 6- and 12-month windows have closed; the
         # others end over the last year, where the report's default period looks.
-        days_ago = rng.randrange(210, 730) if long else rng.randrange(QUIET_DAYS + 60, 400)
+        days_ago = rng.randrange(240, 730) if long else rng.randrange(QUIET_DAYS + 100, 430)
         opened_on = b.today - dt.timedelta(days=days_ago)
         intake_on = opened_on - dt.timedelta(days=rng.randrange(0, 8))
         episode = Episode(
@@ -116,8 +118,8 @@ def _episodes(b: Builder, count: int) -> list[tuple[Episode, Course, bool]]:
 
 def _outcome(rng: random.Random, course: Course, skill: float) -> Course:
     """The course with this client's own severity and improvement: about one in four does not improve
-    and one in twelve gets worse, as in routine care, whatever the alliance."""
-    roll = rng.random()
+    and one in twelve gets worse, as in routine care, fewer with a more effective clinician (`skill`)."""
+    roll = rng.random() * skill
     if roll < 0.08:
         slope = rng.uniform(0.3, 0.7)
     elif roll < 0.32:
@@ -132,7 +134,7 @@ def _schedule(
     b: Builder, episode: Episode, course: Course, long: bool
 ) -> tuple[list[Session], tuple[dt.date, str] | None]:
     """demo.batch._schedule for the past: weekly, then every three to five weeks on a long course,
-    and over before the last three weeks."""
+    and over before the last 13 weeks."""
     rng = b.rng
     length = rng.randint(course.length[0], course.length[1] + (10 if long else 0))
     hour = rng.choice(SESSION_HOURS)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from care.models import Clinic
-from demo.bulk import BulkUnsupported, describe, seed_bulk
+from demo.bulk import BulkUnsupported, describe, require_postgresql, seed_bulk
 from demo.links import name_run, staff_by_role
 from demo.people import DEMO_PASSWORD
 from demo.seed import EVALUATE_UP_TO, seed_clinic
@@ -74,6 +74,10 @@ class Command(BaseCommand):
         self.print_sign_in()
 
     def seed_checkins(self, checkins: int, *, seed: int, if_empty: bool) -> None:
+        try:
+            require_postgresql()
+        except BulkUnsupported as error:
+            raise CommandError(str(error)) from error
         if Clinic.objects.exists():
             if if_empty:
                 self.stdout.write("A clinic already exists; leaving the data as it is.")
@@ -81,10 +85,7 @@ class Command(BaseCommand):
             raise CommandError("A clinic already exists. Seed into an empty database (or pass --if-empty).")
         if checkins < 1:
             raise CommandError("--checkins must be at least 1.")
-        try:
-            summary = seed_bulk(checkins=checkins, seed=seed, progress=self.stdout.write)
-        except BulkUnsupported as error:
-            raise CommandError(str(error)) from error
+        summary = seed_bulk(checkins=checkins, seed=seed, progress=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Seeded {summary.clinic.name}: {describe(summary)}."))
         started = time.perf_counter()
         episodes = refresh(summary.clinic)
