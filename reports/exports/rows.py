@@ -17,6 +17,7 @@ from care.models import CheckIn, Clinic, Session
 from reports.exports import deid
 from reports.filters import ReportFilters
 from reports.models import EpisodeFact, ReportJob
+from reports.router import reports_database
 from reports.selectors import MeasureFigure, Report
 
 CHUNK = 2000
@@ -148,7 +149,8 @@ def _episode_filters(clinic: Clinic, filters: ReportFilters, prefix: str) -> Q:
 
 def sessions(clinic: Clinic, filters: ReportFilters) -> QuerySet[Session]:
     start, end = _bounds(clinic, filters)
-    return Session.objects.filter(
+    # A whole-clinic read: on the report replica when there is one (reports.router).
+    return Session.objects.using(reports_database()).filter(
         _episode_filters(clinic, filters, "episode__"), scheduled_start__gte=start, scheduled_start__lt=end
     )
 
@@ -238,7 +240,7 @@ def _iso(day: dt.date | None) -> str:
 def checkins(clinic: Clinic, filters: ReportFilters) -> QuerySet[CheckIn]:
     """The submitted check-ins of the period (by their session's date), for record-level FHIR."""
     start, end = _bounds(clinic, filters)
-    return CheckIn.objects.filter(
+    return CheckIn.objects.using(reports_database()).filter(
         _episode_filters(clinic, filters, "session__episode__"),
         status=CheckIn.Status.SUBMITTED,
         session__scheduled_start__gte=start,

@@ -18,6 +18,9 @@ from care.models import User
 from demo.models import DemoMail
 from instruments.library import get_instrument
 from instruments.models import InstrumentDefinition
+from reports.filters import ReportFilters
+from reports.jobs import job_run
+from reports.models import ReportJob
 from tests.care.factories import CheckInFactory, SessionFactory, UserFactory
 from tests.readiness.factories import GoalFactory
 from tests.regimen.factories import PlanRevisionFactory
@@ -35,6 +38,7 @@ CONFIGURATION_IDS = {
     "key_id",
     "endpoint_id",
     "delivery_id",
+    "job_id",  # a report export of the clinic (reports.export_views)
 }
 
 
@@ -93,7 +97,7 @@ def _object_routes(*, configuration: bool = False) -> list[str]:
 
 
 @pytest.fixture
-def objects(personas):
+def objects(personas, settings, tmp_path):
     """One of each kind of object, all on the owner's episode (or in the owner's clinic)."""
     episode = personas["owner_episode"]
     session = SessionFactory(episode=episode, number=1)
@@ -119,7 +123,18 @@ def objects(personas):
     key, _secret = key_issue(
         actor=personas["admin"], clinic=personas["clinic"], name="EHR", scopes=["fhir:read"]
     )
+    # A finished export of the clinic's report, its file in a folder of this test's own.
+    settings.REPORTS_EXPORT_DIR = tmp_path
+    job = ReportJob.objects.create(
+        clinic=personas["clinic"],
+        requested_by=personas["admin"],
+        kind="summary",
+        format="csv",
+        params=ReportFilters.last_twelve_months(timezone.localdate()).as_params(),
+    )
+    job_run(job.pk)
     return {
+        "job_id": job.pk,
         "key_id": key.pk,
         "appointment_id": session.pk,
         "mail_id": kept.pk,
