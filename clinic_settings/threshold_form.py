@@ -15,6 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from care.models import Clinic
+from care.pillars import all_pillars
 from clinic_settings.rule_notes import NOTES, SETTING_LABELS, RuleNote
 from risk.facts import Rule
 from risk.rules import all_rules
@@ -59,6 +60,7 @@ class Setting:
 class RuleRow:
     rule: Rule
     note: RuleNote | None
+    pillar: str = ""
     settings: list[Setting] = field(default_factory=list)
 
     @property
@@ -83,10 +85,11 @@ def _kind(default: Any) -> str:
 def threshold_rows(clinic: Clinic) -> list[RuleRow]:
     """Every rule, each setting showing the clinic's stored value (or the default)."""
     stored = clinic.risk_thresholds if isinstance(clinic.risk_thresholds, dict) else {}
+    pillars = {p.key: str(p.label) for p in all_pillars()} | {"safety": _("Safety")}
     rows = []
     for rule in all_rules():
         mine = stored.get(rule.id) if isinstance(stored.get(rule.id), dict) else {}
-        row = RuleRow(rule=rule, note=NOTES.get(rule.id))
+        row = RuleRow(rule=rule, note=NOTES.get(rule.id), pillar=pillars.get(rule.pillar, rule.pillar))
         for key, default in rule.defaults.items():
             kind = _kind(default)
             value = mine.get(key, default)
