@@ -10,6 +10,7 @@ from alliance.models import ClinicianRating
 from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Session, User
+from care.text import TextError, clean_text
 from instruments.library import get_instrument
 from instruments.schemas import Instrument
 from instruments.scoring import validate_answers
@@ -23,6 +24,7 @@ CLINICIAN_WORDING = {
     "overall": _("Overall, today's session was right for my client."),
     "belief": _("My client believes this therapy can help them."),
 }
+MAX_RUPTURE_NOTE = 2000
 
 
 class RatingError(ValueError):
@@ -60,9 +62,10 @@ def clinician_rating_record(
         raise RatingError({"__all__": "Only an attended session can be rated."})
     instrument = clinician_items(session.episode.client.clinic_id)
     clean = validate_answers(instrument, answers)  # AnswerError names every problem
-    rupture_note = rupture_note.strip()
-    if len(rupture_note) > 2000:
-        raise RatingError({"rupture_note": "Please keep this under 2000 characters."})
+    try:
+        rupture_note = clean_text(rupture_note, max_length=MAX_RUPTURE_NOTE, multiline=True)
+    except TextError as problem:
+        raise RatingError({"rupture_note": str(problem)}) from None
     rating, created = ClinicianRating.objects.update_or_create(
         session=session,
         defaults={

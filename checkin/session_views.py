@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from care.access import access_session
 from care.http import StaffRequest
 from care.models import CheckIn, Session
+from care.text import TextError, clean_int
 from checkin.attendance import AttendanceError, session_record_attendance
 from checkin.selectors import SessionPage, session_read
 from checkin.services import checkin_link_resend
@@ -36,9 +37,12 @@ def session_detail(request: StaffRequest, session_id: int) -> HttpResponse:
 
 
 def _minutes(text: str) -> int:
-    """ASCII digits only, at most four: "²", "٥" or a 5,000-digit number are not minutes. Anything
-    else counts as 0, which a late start refuses with its own message."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0
+    """ASCII digits only, 0 to 9999: "²", "٥" or a 5,000-digit number are not minutes. Anything else
+    counts as 0, which a late start refuses with its own message."""
+    try:
+        return clean_int(text, minimum=0, maximum=9999)
+    except TextError:
+        return 0
 
 
 @login_required

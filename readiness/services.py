@@ -10,8 +10,12 @@ from django.utils import timezone
 from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Episode, User
+from care.text import TextError, clean_text
 from readiness.models import Goal
 from risk import engine as risk
+
+# A goal in the client's words: the limit the goal form shows (readiness.views.GoalForm).
+MAX_GOAL = 500
 
 
 class GoalError(ValueError):
@@ -21,7 +25,10 @@ class GoalError(ValueError):
 @transaction.atomic
 def goal_add(*, actor: User, episode: Episode, text: str, endorsed_by_client: bool | None = None) -> Goal:
     require_write(actor, episode)
-    text = text.strip()
+    try:
+        text = clean_text(text, max_length=MAX_GOAL, multiline=True)
+    except TextError as problem:
+        raise GoalError(str(problem)) from None
     if not text:
         raise GoalError("Write the goal in the client's own words.")
     goal = Goal.objects.create(

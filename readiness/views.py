@@ -6,21 +6,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from care.access import access_episode
 from care.http import StaffRequest
+from care.text import limit_hint
 from readiness import services
 from readiness.selectors import access_goal
 
 
 class GoalForm(forms.Form):
+    # The limit is services.goal_add's (it refuses longer words with a message, counting a line break
+    # once as the browser does); here it is shown as maxlength and in words.
     text = forms.CharField(
         label=gettext_lazy("New goal, in the client's words"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": services.MAX_GOAL}),
+        help_text=lazy(limit_hint, str)(services.MAX_GOAL),
+        error_messages={"required": gettext_lazy("Write the goal in the client's own words.")},
     )
     endorsed = forms.TypedChoiceField(
         label=gettext_lazy("Did the client say this is their goal?"),
@@ -58,7 +64,7 @@ def goal_add(request: StaffRequest, episode_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Goal added."))
     else:
-        messages.error(request, _("Write the goal in the client's own words."))
+        messages.error(request, " ".join(str(m) for field in form.errors.values() for m in field))
     return _back(episode.client_id)
 
 

@@ -9,11 +9,16 @@ from django.utils import timezone
 from care.access import require_write
 from care.audit import audit_record
 from care.models import AuditEvent, Episode, User
+from care.text import TextError, clean_text
 from regimen.models import PlanRevision
 
 # ICD-10(-CM): a letter, two digits (the third may be A/B in a few chapters), optionally a dot and 1–4
 # more characters, e.g. F32.A, F33.1, F43.10, F90.0.
 ICD10_CODE = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")
+# The limits the plan form shows beside each field (regimen.views.PlanForm).
+MAX_CODE = 8
+MAX_LABEL = 200
+MAX_NOTE = 2000
 
 
 class PlanError(ValueError):
@@ -43,12 +48,22 @@ def plan_revise(
     """Add the next revision of the episode's plan and audit it. The first plan is revision 1. Only the
     clinician who holds the episode may revise it (PermissionDenied otherwise, nothing written)."""
     require_write(actor, episode)
-    code = normalise_icd10(diagnosis_code)
-    label = diagnosis_label.strip()
     errors = {}
-    if not ICD10_CODE.match(code):
+    words = {}
+    for name, value, limit, multiline in (
+        ("diagnosis_code", diagnosis_code, MAX_CODE, False),
+        ("diagnosis_label", diagnosis_label, MAX_LABEL, False),
+        ("note", note, MAX_NOTE, True),
+    ):
+        try:
+            words[name] = clean_text(value, max_length=limit, multiline=multiline)
+        except TextError as problem:
+            errors[name] = str(problem)
+    code = normalise_icd10(words.get("diagnosis_code", ""))
+    label = words.get("diagnosis_label", "")
+    if "diagnosis_code" not in errors and not ICD10_CODE.match(code):
         errors["diagnosis_code"] = "Enter an ICD-10 code such as F33.1."
-    if not label:
+    if "diagnosis_label" not in errors and not label:
         errors["diagnosis_label"] = "Give the diagnosis in words as well as its code."
     for name, value, choices in (
         ("modality", modality, PlanRevision.Modality),
@@ -70,7 +85,7 @@ def plan_revise(
         modality=modality,
         frequency=frequency,
         container=container,
-        note=note.strip(),
+        note=words["note"],
         revised_at=timezone.now(),
         revised_by=actor,
     )

@@ -6,28 +6,44 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from care.access import require_write
 from care.http import StaffRequest
+from care.text import limit_hint
 from regimen import selectors, services
 from regimen.models import PlanRevision
 
+_hint = lazy(limit_hint, str)
+
 
 class PlanForm(forms.Form):
+    """The limits are services.plan_revise's own (it refuses what is over them); shown here as maxlength
+    and in words. The note's limit is left to the service, which counts a line break once as the browser
+    does (a textarea posts CR LF)."""
+
     diagnosis_code = forms.CharField(
         label=gettext_lazy("Diagnosis (ICD-10 code)"),
-        max_length=8,
+        max_length=services.MAX_CODE,
         help_text=gettext_lazy("For example F33.1"),
     )
-    diagnosis_label = forms.CharField(label=gettext_lazy("Diagnosis in words"), max_length=200)
+    diagnosis_label = forms.CharField(
+        label=gettext_lazy("Diagnosis in words"),
+        max_length=services.MAX_LABEL,
+        help_text=_hint(services.MAX_LABEL),
+    )
     modality = forms.ChoiceField(label=gettext_lazy("Modality"), choices=PlanRevision.Modality.choices)
     frequency = forms.ChoiceField(label=gettext_lazy("Frequency"), choices=PlanRevision.Frequency.choices)
     container = forms.ChoiceField(label=gettext_lazy("Container"), choices=PlanRevision.Container.choices)
     note = forms.CharField(
-        label=gettext_lazy("Why the plan changed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Why the plan changed"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": services.MAX_NOTE}),
+        help_text=_hint(services.MAX_NOTE),
     )
 
     @staticmethod

@@ -14,6 +14,7 @@ from django.utils import timezone
 from care.access import require_write
 from care.audit import audit_record
 from care.models import Episode, Session, User
+from care.text import TextError, clean_text
 from risk.models import Flag, FlagEvent
 from risk.rules import rule_by_id
 from risk.schemas import FlagReason
@@ -110,8 +111,20 @@ def _record(flag: Flag, *, actor: User | None, action: str, note: str = "") -> N
         )
 
 
+# A repair note or a reason for resolving: the limit the card's fields show (templates/risk/_card.html).
+MAX_NOTE = 4000
+
+
 class FlagStepError(ValueError):
-    """A lifecycle step that does not fit the flag's current state (e.g. acknowledging a resolved flag)."""
+    """A lifecycle step that does not fit the flag's current state (e.g. acknowledging a resolved flag),
+    or words that can't be stored (control characters, too long)."""
+
+
+def _words(text: str) -> str:
+    try:
+        return clean_text(text, max_length=MAX_NOTE, multiline=True)
+    except TextError as problem:
+        raise FlagStepError(str(problem)) from None
 
 
 def _lock_for_step(flag: Flag, actor: User | None) -> Flag:
@@ -145,7 +158,7 @@ def flag_acknowledge(*, flag: Flag, actor: User) -> Flag:
 def flag_record_repair(*, flag: Flag, actor: User, note: str) -> Flag:
     """What the clinician did about it (usually in the next session). Acknowledges it on the way."""
     flag = _lock_for_step(flag, actor)
-    note = note.strip()
+    note = _words(note)
     if not note:
         raise FlagStepError("Say what was done to repair the alliance.")
     if flag.status == Flag.Status.RESOLVED:
@@ -177,7 +190,7 @@ def flag_record_repair(*, flag: Flag, actor: User, note: str) -> Flag:
 def flag_resolve(*, flag: Flag, actor: User | None, reason: str) -> Flag:
     """Close a flag: by hand with a reason, or (actor=None) by the engine when a later check-in recovers."""
     flag = _lock_for_step(flag, actor)
-    reason = reason.strip()
+    reason = _words(reason)
     if not reason:
         raise FlagStepError("Give a reason for resolving this flag.")
     if flag.status == Flag.Status.RESOLVED:

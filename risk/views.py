@@ -21,7 +21,6 @@ from risk.models import Flag
 from risk.services import FlagStepError, flag_acknowledge, flag_record_repair, flag_resolve
 from risk.titles import titled
 
-MAX_NOTE = 4000
 EVENT_WORDS = {
     "raised": gettext_lazy("Raised"),
     "updated": gettext_lazy("New evidence"),
@@ -102,7 +101,8 @@ def _step(request: StaffRequest, flag_id: int, do, done_message: str) -> HttpRes
 
 
 def _text(request: StaffRequest, name: str) -> str:
-    return request.POST.get(name, "")[:MAX_NOTE]
+    # Not cut short here: the service refuses words over its limit with a message (risk.services.MAX_NOTE).
+    return request.POST.get(name, "")
 
 
 @login_required

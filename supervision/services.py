@@ -10,28 +10,28 @@ from django.utils import timezone
 
 from care.audit import audit_record
 from care.models import AuditEvent, User
+from care.text import TextError, clean_text
 from clinicians.models import Clinician, Supervision
 from supervision.indicators import team_indicators
 from supervision.models import SupervisionNote
 from supervision.selectors import current_supervision, supervisees_of
 
+# The limit the note form shows (templates/supervision/clinician.html).
 MAX_NOTE = 5000
-# NUL and other control characters (tabs and line breaks are fine in a note).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NoteError(ValueError):
     pass
 
 
-def clean_text(text: str, *, limit: int) -> str:
-    text = text.strip()
+def note_text(text: str, *, limit: int) -> str:
+    """The note's words as care.text checks every free text (control characters, the limit), not empty."""
+    try:
+        text = clean_text(text, max_length=limit, multiline=True)
+    except TextError as problem:
+        raise NoteError(str(problem)) from None
     if not text:
         raise NoteError("Write something first.")
-    if _CONTROL.search(text):
-        raise NoteError("The note holds characters that cannot be stored (control characters).")
-    if len(text) > limit:
-        raise NoteError(f"Please keep the note under {limit} characters.")
     return text
 
 
@@ -61,7 +61,7 @@ def note_target(actor: User, clinician_id: int) -> tuple[Clinician, Supervision]
 def supervision_note_create(*, actor: User, clinician_id: int, met_on: dt.date, text: str) -> SupervisionNote:
     """Record a supervision meeting with a current supervisee, keeping the indicators as they stand."""
     clinician, supervision = note_target(actor, clinician_id)
-    text = clean_text(text, limit=MAX_NOTE)
+    text = note_text(text, limit=MAX_NOTE)
     snapshot = team_indicators([clinician], clinician.clinic).rows[0].snapshot()
     with transaction.atomic():
         note = SupervisionNote.objects.create(
