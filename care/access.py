@@ -11,13 +11,14 @@ user, never from an id in the request. Loaders raise Http404 for "missing" and "
 Writing is narrower than reading: only the clinician who holds an episode changes its client's data (a
 supervisor reads a supervisee's caseload, read-only). `may_write` is the one place that says so; every
 service that writes asks `require_write`, and loaders take `for_write=True` for pages that change data:
-403 for an object you may see but not change, 404 for one you may not see at all."""
+403 for an object you may see but not change, 404 for one you may not see at all. Both are recorded in
+the audit trail, summarised (care/denials.py)."""
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404
 
+from care.denials import NotVisible, Refused
 from care.models import CheckIn, Client, Episode, Session, User
 
 
@@ -56,7 +57,8 @@ def load_visible[M: Model](queryset: QuerySet[M], pk: object) -> M:
     try:
         return queryset.get(pk=int(str(pk)))
     except (TypeError, ValueError, ObjectDoesNotExist) as missing:
-        raise Http404("Not found") from missing
+        # An Http404 that names what was asked for, so the refusal is recorded (care.denials).
+        raise NotVisible("Not found", object_type=queryset.model._meta.label, object_id=pk) from missing
 
 
 def may_write(user: User, episode: Episode) -> bool:
@@ -72,7 +74,11 @@ def may_write(user: User, episode: Episode) -> bool:
 def require_write(user: User, episode: Episode) -> None:
     """Every service that writes client data asks this first (views asking too is not enough)."""
     if not may_write(user, episode):
-        raise PermissionDenied("Only the clinician who holds this episode can change it.")
+        raise Refused(
+            "Only the clinician who holds this episode can change it.",
+            object_type="care.Episode",
+            object_id=episode.pk,
+        )
 
 
 def access_client(user: User, client_id: object) -> Client:

@@ -1,5 +1,6 @@
-"""Audit events: who read or wrote which client's data, and when. The table is append-only
-(a database trigger refuses UPDATE and DELETE)."""
+"""Audit events: who read or wrote which client's data, and when. The table is append-only: a database
+trigger refuses UPDATE and DELETE, and in production the app's database role may only SELECT and INSERT
+it (scripts/db_roles.py). Refused access is recorded too, summarised (care/denials.py)."""
 
 from collections.abc import Iterable
 
@@ -38,4 +39,18 @@ def audit_list_read(*, actor: User, what: str, client_ids: Iterable[int]) -> Aud
         object_type=what,
         object_id="list",
         detail={"client_ids": ids},
+    )
+
+
+def audit_denied(
+    *, actor: User | None, actor_label: str, object_type: str, object_id: str, detail: dict
+) -> AuditEvent:
+    """One summary row of refused access (care.denials decides when one is due)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_label=actor_label[:200],
+        action=AuditEvent.Action.DENIED,
+        object_type=object_type[:64],
+        object_id=object_id[:64],
+        detail=detail,
     )

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from care import denials
 from care.links import hash_secret
 from care.models import AccessLink, Clinic
 
@@ -128,10 +129,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    denials.record_exception(request, exception, denials.FORBIDDEN)
     return error_page(request, 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Someone else's object (a scoped loader's 404), or any 404 a signed-in user meets; an anonymous
+    # mistyped address is not a refusal worth a row.
+    user = getattr(request, "user", None)
+    if isinstance(exception, denials.NotVisible) or (user is not None and user.is_authenticated):
+        denials.record_exception(request, exception, denials.NOT_FOUND)
     return error_page(request, 404)
 
 
@@ -148,6 +155,8 @@ class FriendlyErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.status_code == 429:  # a too-many-tries limit (tablet codes): a lockout, recorded
+            denials.record_denial(request, denials.LOCKOUT, object_type="rate limit")
         if response.status_code not in FRIENDLY or getattr(response, "streaming", False) or response.content:
             return response
         page = error_page(request, response.status_code)
