@@ -126,15 +126,15 @@ EXPORT_SESSION_DAYS = (dt.date(2026, 2, 10), dt.date(2026, 3, 17), dt.date(2026,
 EXPORT_OPENED = dt.date(2026, 1, 13)
 
 
-def export_clinic(clients: int = 14, *, program_name: str = "Outpatient", payer: str = "Aetna") -> dict:
+def export_clinic(
+    clients: int = 14, *, program_name: str = "Outpatient", payer: str = "Aetna", admin: str = "exports-admin"
+) -> dict:
     """A clinic whose clients carry known names, emails, phones, record numbers and birth dates, each
     with one episode of four attended sessions (PHQ-9 15 → 4, GAD-7 12 → 3) on EXPORT_SESSION_DAYS, the
     first check-in's free text naming the client; the report tables filled. Returns what a
     de-identification scan looks for."""
     clinic = ClinicFactory(name="Riverside Exports")
-    admin = UserFactory(
-        clinic=clinic, role="admin", username="exports-admin", email="admin@riverside.example"
-    )
+    admin_user = UserFactory(clinic=clinic, role="admin", username=admin, email=f"{admin}@riverside.example")
     clinician = ClinicianFactory(user__clinic=clinic)
     program = ProgramFactory(clinic=clinic, name=program_name)
     secrets: list[str] = []
@@ -178,4 +178,10 @@ def export_clinic(clients: int = 14, *, program_name: str = "Outpatient", payer:
     days = [*EXPORT_SESSION_DAYS, EXPORT_OPENED]
     secrets += [d.isoformat() for d in days] + [d.strftime("%m/%d/%Y") for d in days]
     facts.refresh(clinic, today=dt.date(2026, 12, 2))
-    return {"clinic": clinic, "admin": admin, "clinician": clinician, "program": program, "secrets": secrets}
+    return {
+        "clinic": clinic,
+        "admin": admin_user,
+        "clinician": clinician,
+        "program": program,
+        "secrets": secrets,
+    }

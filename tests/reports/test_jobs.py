@@ -8,7 +8,9 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -309,7 +311,7 @@ def test_the_monthly_report_is_made_once_and_emailed_to_the_admins(client, seede
     assert (job.status, job.format, job.level, job.requested_by) == ("done", "pdf", "deidentified", None)
     assert job.params["start"] == "2025-12-01" and job.params["end"] == "2026-11-30"
     assert job.expires_at - job.finished_at == dt.timedelta(days=7)
-    assert sorted(m.to[0] for m in mail.outbox) == ["admin@riverside.example", second.email]
+    assert sorted(m.to[0] for m in mail.outbox) == ["exports-admin@riverside.example", second.email]
     link = reverse("reports-job-download", args=[job.pk])
     assert all(link in m.body and "Ysolde" not in m.body for m in mail.outbox)
     assert client.get(link).status_code == 200
@@ -364,3 +366,20 @@ def test_a_superuser_reaches_any_clinics_job(client, seeded):
     root = UserFactory(clinic=None, is_superuser=True, is_staff=True, role=User.Role.ADMIN)
     client.force_login(root)
     assert client.get(reverse("reports-job-download", args=[job.pk])).status_code == 200
+
+
+# ------------------------------------------------------------------------------------------ scale
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt"), [("records", "csv"), ("records", "xlsx"), ("records", "fhir"), ("summary", "pdf")]
+)
+def test_a_job_makes_as_many_queries_for_a_big_clinic_as_for_a_small_one(db, kind, fmt):
+    counts = []
+    for size in (2, 9):
+        seeded = export_clinic(clients=size, admin=f"admin-{size}")
+        job = new_job(seeded, kind=kind, fmt=fmt)
+        with CaptureQueriesContext(connection) as queries:
+            assert jobs.job_run(job.pk) == "done"
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
