@@ -23,7 +23,7 @@ from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session,
 from care.pillars import all_pillars
 from care.text import control_characters
 from checkin.emails import send_to_client
-from instruments.library import content_hash, instruments_for_session, pinned_instruments
+from instruments.library import content_hash, get_instrument, instruments_for_session
 from instruments.schemas import Instrument
 from instruments.scoring import AnswerError, score_answers, validate_answers
 from risk import engine as risk
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # A code typed on the clinic tablet opens the form through a fresh link this short-lived.
 TABLET_LINK_TTL = dt.timedelta(hours=2)
+# Marks a link made from a tablet code (kept in its code_hash, which a typed code's 64-hex hash never
+# equals): a shared device, so its submit never links to the client's own page.
+TABLET_MARK = "tablet"
 
 
 class CheckInInvalid(ValueError):
@@ -91,10 +94,10 @@ def instruments_of(checkin: CheckIn, clinic_id: int) -> list[Instrument]:
     (a JSON column does not keep key order). A definition that no longer matches its pin raises
     LookupError rather than being read in its changed form."""
     pins = checkin.instrument_hashes or {}
-    instruments = pinned_instruments(
-        [(key, version, pins.get(key)) for key, version in checkin.instrument_versions.items()],
-        clinic_id=clinic_id,
-    )
+    instruments = [
+        get_instrument(key, version, clinic_id=clinic_id, digest=pins.get(key))
+        for key, version in checkin.instrument_versions.items()
+    ]
     return sorted(instruments, key=_section_order)
 
 
@@ -162,8 +165,7 @@ def checkin_link_from_code(*, link: AccessLink) -> str:
         checkin=link.checkin,
         ttl=min(TABLET_LINK_TTL, link.expires_at - timezone.now()),
     )
-    # A shared device: the submit never links to the client's own page (AccessLink.from_tablet).
-    AccessLink.objects.filter(pk=new.pk).update(from_tablet=True)
+    AccessLink.objects.filter(pk=new.pk).update(code_hash=TABLET_MARK)
     return token
 
 
@@ -241,7 +243,7 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
     flag when the answers call for one. Raises CheckInInvalid (nothing stored) or LinkGone."""
     with transaction.atomic():
         checkin = _lock_for_submit(link)
-        shared = link.from_tablet
+        shared = link.code_hash == TABLET_MARK
         if checkin.status == CheckIn.Status.SUBMITTED:
             return SubmitOutcome(checkin=checkin, stored=False, shared_device=shared)
         session = checkin.session
