@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from care.models import AccessLink, CheckIn, Client
@@ -88,9 +88,14 @@ def link_status(*, purpose: str, token: str) -> str:
 
 
 def link_consume(*, link: AccessLink) -> bool:
-    """Mark the link used. True for exactly one caller, however many race for it."""
-    return bool(
-        AccessLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=timezone.now()).update(
-            used_at=timezone.now()
-        )
+    """Mark the link used — and, for a check-in link, every other open link of the same check-in (the
+    tablet code, a reminder) with it, in one UPDATE. True for exactly one caller, however many race:
+    nothing is marked unless this link was still live."""
+    now = timezone.now()
+    still_live = AccessLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now)
+    targets = (
+        AccessLink.objects.filter(checkin_id=link.checkin_id)
+        if link.checkin_id
+        else AccessLink.objects.filter(pk=link.pk)
     )
+    return bool(targets.filter(Exists(still_live), used_at__isnull=True).update(used_at=now))

@@ -340,6 +340,8 @@ class AccessLink(models.Model):
     code_hash = models.CharField(
         max_length=64, blank=True, help_text="Hash of the short code typed on a clinic tablet."
     )
+    # Made from a code typed on a shared tablet: its thank-you page never links to the client's own page.
+    from_tablet = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -361,3 +363,20 @@ class AccessLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for client {self.client_id}"
+
+
+class Tablet(models.Model):
+    """A clinic tablet registered by the clinic's admin. Its browser keeps a long-lived signed cookie naming
+    it, so wrong tablet codes are counted per tablet rather than per address (checkin.tablets)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="tablets")
+    name = models.CharField(max_length=60)
+    registered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["clinic", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,7 +23,7 @@ from care.models import AccessLink, AuditEvent, CheckIn, Client, Score, Session,
 from care.pillars import all_pillars
 from care.text import control_characters
 from checkin.emails import send_to_client
-from instruments.library import content_hash, get_instrument, instruments_for_session
+from instruments.library import content_hash, instruments_for_session, pinned_instruments
 from instruments.schemas import Instrument
 from instruments.scoring import AnswerError, score_answers, validate_answers
 from risk import engine as risk
@@ -33,9 +33,6 @@ log = logging.getLogger(__name__)
 
 # A code typed on the clinic tablet opens the form through a fresh link this short-lived.
 TABLET_LINK_TTL = dt.timedelta(hours=2)
-# Marks a link made from a tablet code (kept in its code_hash, which a typed code's 64-hex hash never
-# equals): a shared device, so its submit never links to the client's own page.
-TABLET_MARK = "tablet"
 
 
 class CheckInInvalid(ValueError):
@@ -94,10 +91,10 @@ def instruments_of(checkin: CheckIn, clinic_id: int) -> list[Instrument]:
     (a JSON column does not keep key order). A definition that no longer matches its pin raises
     LookupError rather than being read in its changed form."""
     pins = checkin.instrument_hashes or {}
-    instruments = [
-        get_instrument(key, version, clinic_id=clinic_id, digest=pins.get(key))
-        for key, version in checkin.instrument_versions.items()
-    ]
+    instruments = pinned_instruments(
+        [(key, version, pins.get(key)) for key, version in checkin.instrument_versions.items()],
+        clinic_id=clinic_id,
+    )
     return sorted(instruments, key=_section_order)
 
 
@@ -165,7 +162,8 @@ def checkin_link_from_code(*, link: AccessLink) -> str:
         checkin=link.checkin,
         ttl=min(TABLET_LINK_TTL, link.expires_at - timezone.now()),
     )
-    AccessLink.objects.filter(pk=new.pk).update(code_hash=TABLET_MARK)
+    # A shared device: the submit never links to the client's own page (AccessLink.from_tablet).
+    AccessLink.objects.filter(pk=new.pk).update(from_tablet=True)
     return token
 
 
@@ -243,17 +241,20 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
     flag when the answers call for one. Raises CheckInInvalid (nothing stored) or LinkGone."""
     with transaction.atomic():
         checkin = _lock_for_submit(link)
-        shared = link.code_hash == TABLET_MARK
+        shared = link.from_tablet
         if checkin.status == CheckIn.Status.SUBMITTED:
             return SubmitOutcome(checkin=checkin, stored=False, shared_device=shared)
         session = checkin.session
-        instruments = instruments_of(checkin, session.episode.client.clinic_id)
+        session.episode.client = link.client  # the same client, already read with the link
+        instruments = instruments_of(checkin, link.client.clinic_id)
         clean = checkin_validate(instruments, answers)
-        if not link_consume(link=link):
+        if not link_consume(link=link):  # closes the check-in's other links (tablet code, reminders) too
             raise LinkGone()
         _store_answers(checkin, instruments, clean, language)
         concern = safety_check(episode=session.episode, session=session, checkin=checkin, answers=clean)
-        portal_token = _after_submit(checkin, safety_flag=concern is not None, shared_device=shared)
+        portal_token = _after_submit(
+            checkin, link.client, safety_flag=concern is not None, shared_device=shared
+        )
     return SubmitOutcome(
         checkin=checkin,
         stored=True,
@@ -264,21 +265,23 @@ def checkin_submit(*, link: AccessLink, answers: Any, language: str = "en") -> S
 
 
 def _lock_for_submit(link: AccessLink) -> CheckIn:
-    """The link's check-in, row-locked: concurrent submits queue here and the loser sees it stored.
-    Only this row (of=self): locking the joined episode too deadlocked with the risk engine."""
-    if link.checkin_id is None:  # a link to the client's own page, not to a check-in
+    """The link's check-in with its row locked: concurrent submits queue here and the loser sees it
+    stored. The check-in, session and episode were read with the link; only what another submit can
+    change (status, opened) is read again under the lock. Only this row: locking the episode too
+    deadlocked with the risk engine."""
+    checkin = link.checkin
+    if checkin is None:  # a link to the client's own page, not to a check-in
         raise LinkGone()
-    return (
-        CheckIn.objects.select_for_update(of=("self",))
-        .select_related("session__episode__client__clinic")
-        .get(pk=link.checkin_id)
+    checkin.status, checkin.opened_at = (
+        CheckIn.objects.select_for_update().filter(pk=checkin.pk).values_list("status", "opened_at").get()
     )
+    return checkin
 
 
 def _store_answers(
     checkin: CheckIn, instruments: list[Instrument], clean: dict[str, dict[str, Any]], language: str
 ) -> None:
-    """Answers, scores and the submitted state; every other link of the check-in is closed with it."""
+    """Answers, scores and the submitted state (the links were closed by link_consume)."""
     now = timezone.now()
     checkin.answers = clean
     checkin.status = CheckIn.Status.SUBMITTED
@@ -289,14 +292,11 @@ def _store_answers(
     Score.objects.bulk_create(
         Score(checkin=checkin, **result.model_dump()) for result in score_answers(instruments, clean)
     )
-    # Any other link to this check-in (the tablet code, a reminder) is done with too.
-    AccessLink.objects.filter(checkin=checkin, used_at__isnull=True).update(used_at=now)
 
 
-def _after_submit(checkin: CheckIn, *, safety_flag: bool, shared_device: bool) -> str:
+def _after_submit(checkin: CheckIn, client: Client, *, safety_flag: bool, shared_device: bool) -> str:
     """The audit row (no actor: the client acts through the link), a link to the client's own page
     (returned, as its token; none on a shared tablet) and the risk engine's outbox entry."""
-    client = checkin.session.episode.client
     audit_record(
         actor=None,
         action=AuditEvent.Action.CREATE,

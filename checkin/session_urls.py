@@ -3,7 +3,7 @@ view under the same path, in its own urls.py."""
 
 from django.urls import path
 
-from checkin import session_views
+from checkin import session_views, tablet_views
 
 urlpatterns = [
     path("sessions/<int:session_id>/", session_views.session_detail, name="session-detail"),
@@ -15,4 +15,6 @@ urlpatterns = [
         session_views.session_checkin_link,
         name="session-checkin-link",
     ),
+    # The clinic admin registers a tablet from the tablet itself (checkin.tablets).
+    path("clinic/tablets/", tablet_views.tablets, name="checkin-tablets"),
 ]

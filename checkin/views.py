@@ -6,7 +6,6 @@ the address, and explain an expired, used or edited link kindly instead of faili
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -14,7 +13,6 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from care.client_ip import client_ip
 from care.links import link_find, link_status
 from care.models import AccessLink, Clinic
 from checkin.emails import checkin_email_portal_link
@@ -26,11 +24,10 @@ from checkin.services import (
     checkin_submit,
     instruments_of,
 )
+from checkin.tablets import code_tries_left, note_wrong_code, tablet_of
 from instruments.forms import build_steps, parse_answers
 
 TOKEN_MAX = 64
-CODE_TRIES = 10  # wrong tablet codes allowed per address in CODE_WINDOW seconds
-CODE_WINDOW = 15 * 60
 # The thank-you page on a shared tablet carries a signed, short-lived proof of which check-in was just
 # answered, so "email me my page" needs no cookie and works for no other check-in.
 OWN_PAGE_SALT = "checkin-own-page-by-email"
@@ -127,15 +124,14 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     language = _language(request)
     if request.method == "GET":
         return _page(request, "checkin/code.html", {}, language=language)
-    tries_key = f"checkin-code-tries:{client_ip(request)}"
-    if cache.get(tries_key, 0) >= CODE_TRIES:
+    # Wrong codes count per registered tablet, or per address for any other device (checkin.tablets).
+    tablet = tablet_of(request)
+    if not code_tries_left(request, tablet):
         return _page(request, "checkin/code.html", {"locked": True}, language=language, status=429)
     code = request.POST.get("code", "")[:32]
     link = link_find(purpose=AccessLink.Purpose.CHECKIN, code=code) if code.strip() else None
     if link is None:
-        # Counting wrong codes per address keeps guessing a live code impractical.
-        cache.add(tries_key, 0, CODE_WINDOW)
-        cache.incr(tries_key)
+        note_wrong_code(request, tablet)
         return _page(
             request, "checkin/code.html", {"wrong": True, "code": code}, language=language, status=400
         )

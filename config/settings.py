@@ -56,8 +56,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     # Bottom layer first: the spine, then the engines, the pillars, and the pages on top.
     "care",
+    "accounts",
     "clinicians",
     "instruments",
     "risk",
@@ -82,7 +86,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "care.middleware.NoStoreForHealthDataMiddleware",
@@ -144,14 +151,33 @@ CACHES = {
 }
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.SignInLimitBackend",  # axes' lockout check plus the per-address limit
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Sign-in limits (docs/security.md, "Sign-in, sessions and lockouts"): five wrong passwords for one account
+# from one address lock that pair, not the account everywhere; any address with SIGNIN_ADDRESS_LIMIT
+# failures over all accounts waits too (accounts.limits). Both cool off after AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours; axes' default is a permanent lock
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "accounts.limits.lockout_response"
+SIGNIN_ADDRESS_LIMIT = envint("SIGNIN_ADDRESS_LIMIT", 30)
+# Signed in for at most this long, however active (the idle timeout is SESSION_COOKIE_AGE above).
+SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+# Second factor (accounts/): TOTP and recovery codes through django-otp, passkeys through
+# django-otp-webauthn, as a second factor only. Staff of a clinic with Clinic.require_two_factor need one;
+# staff without a clinic (operators) need one unless OPERATOR_TWO_FACTOR=false (default: outside demo mode).
+OPERATOR_TWO_FACTOR = env("OPERATOR_TWO_FACTOR")
+OTP_TOTP_ISSUER = "Attune"
+OTP_WEBAUTHN_RP_NAME = "Attune"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Passkeys work only over https (or on localhost): the origins they may be used from, comma-separated.
+PASSKEY_ORIGINS = env("PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else "http://localhost:8000")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [o.strip() for o in PASSKEY_ORIGINS.split(",") if o.strip()]
 # Reverse proxies in front of the app (nginx in compose: 1). Limits then count the client's own address
 # from X-Forwarded-For rather than the proxy's (care/client_ip.py); 0 trusts no header.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

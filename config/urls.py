@@ -7,6 +7,9 @@ from api.pages_docs import api_docs
 
 urlpatterns = [
     path("", include("care.urls")),
+    # Staff sign-in after the password: second factor, its set-up, confirming it's you (accounts/).
+    path("account/", include("accounts.urls")),
+    path("account/passkeys/", include("accounts.passkey_urls")),
     path("", include("dashboards.urls")),
     path("", include("checkin.session_urls")),
     path("flags/", include("risk.urls")),

@@ -82,6 +82,7 @@ def seed_clinic(
         crisis_instructions=CRISIS_EN,
         crisis_instructions_es=CRISIS_ES,
         measure_schedule={"phq9": 4, "gad7": 4},
+        require_two_factor=False,  # the demo's printed passwords sign in alone
     )
     staff = seed_staff(clinic, clinicians, supervisors)
     summary = DemoSummary(clinic=clinic, usernames=staff["users"])

@@ -7,12 +7,14 @@ Scoring lives in instruments.scoring; loading a clinic's file in instruments.ser
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.apps import apps
+from django.db.models import Q
 from pydantic import ValidationError
 
 from care.pillars import all_pillars
@@ -163,21 +165,62 @@ def get_instrument(
     exact definition: a shipped version is never shadowed by a clinic's row, and with `digest` (a check-in's
     pin) only the definition with that content hash is returned — an old check-in must stay readable, and
     readable only as it was asked."""
-    if version is None:
-        if clinic_id is not None:
-            row = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key, active=True).first()
-            if row is not None:
-                return row_instrument(row)
-        instrument = builtin_instruments().get(key)
-    else:
-        candidates = [i for i in [builtin_versions().get((key, version))] if i is not None]
-        if clinic_id is not None:
-            row = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key, version=version).first()
-            candidates += [row_instrument(row)] if row is not None else []
-        instrument = _pick(candidates, digest)
+    if version is not None:
+        return pinned_instruments([(key, version, digest)], clinic_id=clinic_id)[0]
+    if clinic_id is not None:
+        row = InstrumentDefinition.objects.filter(clinic_id=clinic_id, key=key, active=True).first()
+        if row is not None:
+            return row_instrument(row)
+    instrument = builtin_instruments().get(key)
     if instrument is None:
-        raise LookupError(f"instrument {key} v{version or '?'} is not available as pinned")
+        raise LookupError(f"instrument {key} is not available")
     return instrument
+
+
+# A pin with its content hash names one definition for good (shipped files are never edited; clinic rows
+# are immutable, see InstrumentDefinition.save), so what it resolves to is kept for the process's life.
+_PINNED: dict[tuple[int | None, str, str, str], Instrument] = {}
+_PINNED_MAX = 4096
+
+
+def pinned_instruments(
+    pins: Iterable[tuple[str, str, str | None]], *, clinic_id: int | None
+) -> list[Instrument]:
+    """Each (key, version, content hash or None) pin resolved as `get_instrument(key, version, digest=…)`
+    would, in order: one query for all the pins not already known, none once they are."""
+    wanted = list(pins)
+    resolved: dict[tuple[str, str, str | None], Instrument] = {}
+    for key, version, digest in wanted:
+        shipped = builtin_versions().get((key, version))
+        # A shipped definition wins whenever the pin allows it (see _pick): no query needed.
+        if shipped is not None and (digest is None or builtin_hashes()[(key, version)] == digest):
+            resolved[(key, version, digest)] = shipped
+    missing = [
+        (k, v, d)
+        for k, v, d in wanted
+        if (k, v, d) not in resolved and (d is None or (clinic_id, k, v, d) not in _PINNED)
+    ]
+    rows: dict[tuple[str, str], InstrumentDefinition] = {}
+    if missing and clinic_id is not None:
+        which = Q(pk__in=[])
+        for key, version, _digest in missing:
+            which |= Q(key=key, version=version)
+        # order_by(): the model's default ordering would join the clinic table for nothing.
+        for row in InstrumentDefinition.objects.filter(which, clinic_id=clinic_id).order_by():
+            rows[(row.key, row.version)] = row
+    for key, version, digest in missing:
+        candidates = [i for i in [builtin_versions().get((key, version))] if i is not None]
+        if (row := rows.get((key, version))) is not None:
+            candidates.append(row_instrument(row))
+        instrument = _pick(candidates, digest)
+        if instrument is None:
+            raise LookupError(f"instrument {key} v{version} is not available as pinned")
+        resolved[(key, version, digest)] = instrument
+        if digest is not None:
+            if len(_PINNED) >= _PINNED_MAX:
+                _PINNED.clear()
+            _PINNED[(clinic_id, key, version, digest)] = instrument
+    return [resolved.get((k, v, d)) or _PINNED[(clinic_id, k, v, d or "")] for k, v, d in wanted]
 
 
 def instruments_for_session(*, clinic, session_number: int) -> list[Instrument]:

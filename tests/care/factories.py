@@ -17,6 +17,9 @@ class ClinicFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Clinic {n}")
     crisis_instructions = "If you are in danger now, call 988 or go to the nearest emergency room."
+    # Test personas sign in without a second factor (client.force_login, the browser's password sign-in);
+    # tests/accounts/ switch it on where they test it. Real clinics default to requiring it.
+    require_two_factor = False
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
