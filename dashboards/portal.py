@@ -14,11 +14,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from care.access import access_client, episodes_visible_to, may_write, require_write
 from care.audit import audit_record
 from care.links import PORTAL_LINK_TTL, link_find, link_issue
 from care.models import AccessLink, AuditEvent, Client, Episode, User
+from dashboards import svg_charts
 from dashboards.client_page import ClientPage, build_client_page
 
 
@@ -110,3 +112,9 @@ def plain_trend(page: ClientPage) -> list[str]:
     return page.summary.lines or [
         translation.gettext("There is nothing to show yet: your trend appears after your first check-in.")
     ]
+
+
+def portal_charts(page: ClientPage) -> SafeString:
+    """The page's charts drawn on the server as SVG (dashboards.svg_charts), in the active language: a
+    phone downloads no charting library. The staff pages draw the same figures with Plotly."""
+    return svg_charts.draw(page.figures.values())

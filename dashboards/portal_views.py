@@ -23,7 +23,12 @@ def portal_page(request: HttpRequest, token: str) -> HttpResponse:
         response = render(
             request,
             "portal/page.html",
-            {"page": page, "client": page.client, "trend": portal.plain_trend(page)},
+            {
+                "page": page,
+                "client": page.client,
+                "trend": portal.plain_trend(page),
+                "charts": portal.portal_charts(page),
+            },
         )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
