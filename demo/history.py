@@ -13,10 +13,10 @@ import dataclasses
 import datetime as dt
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from alliance.client_page import total_cutoff
-from care.models import CheckIn, Client, Clinic, Episode, Program, Session
+from care.models import CheckIn, Client, Clinic, Episode, Program, Score, Session
 from clinicians.models import Clinician
 from demo import intake
 from demo.batch import (
@@ -26,16 +26,18 @@ from demo.batch import (
     Builder,
     _attendance,
     _checkins_and_ratings,
-    _scores,
 )
 from demo.courses import RELATIONSHIP_ITEMS, Course, leaves_early, pick_course
 from demo.people import PAYERS, new_client
+from instruments.schemas import Instrument
+from instruments.scoring import score_answers
 from readiness.models import Goal, IntakeReadiness
 from regimen.models import PlanRevision
 from risk.models import Flag
 
 EPISODES = 300
 FIRST_CLIENT = 800_001  # after the generated clients, before the supervision story's (900_001)
+REFERENCE_PREFIX = "RB-P"  # the past's clients are RB-P00001…, apart from the current caseload's
 LONG_SHARE = 0.45  # maintenance courses that run past a year (the 12-month windows)
 # The past ends 13 weeks ago: nothing in it reaches a caseload, a flags inbox or the supervision pages'
 # 12-week indicators.
@@ -79,7 +81,7 @@ def seed_history(
         Session.objects.bulk_create(sessions, batch_size=5000)
         Episode.objects.bulk_update([e for e, _c, _l in rows], ["closed_on", "end_reason"], batch_size=2000)
         checkins, asked = _checkins_and_ratings(b, sessions, course_of)
-        _scores(checkins, asked)
+        _insert_scores(checkins, asked)
         _intake_records(b, [e for e, _c, _l in rows], course_of)
         _flags(b, checkins, course_of, total_cutoff(clinic))
     return sum(1 for c in checkins if c.submitted_at)
@@ -88,6 +90,8 @@ def seed_history(
 def _episodes(b: Builder, count: int) -> list[tuple[Episode, Course, bool]]:
     rng = b.rng
     clients = [new_client(rng, b.clinic, n) for n in range(FIRST_CLIENT, FIRST_CLIENT + count)]
+    for n, client in enumerate(clients, start=1):
+        client.reference = f"{REFERENCE_PREFIX}{n:05d}"
     Client.objects.bulk_create(clients, batch_size=2000)
     # Clinicians differ a little in how much their clients improve (a therapist effect), so the
     # adjusted comparison has something to show.
@@ -136,7 +140,7 @@ def _schedule(
     """demo.batch._schedule for the past: weekly, then every three to five weeks on a long course,
     and over before the last 13 weeks."""
     rng = b.rng
-    length = rng.randint(course.length[0], course.length[1] + (10 if long else 0))
+    length = rng.randint(course.length[0], course.length[1] + (4 if long else 0))
     hour = rng.choice(SESSION_HOURS)
     day, last_attended, quit_after = episode.opened_on, None, None
     sessions: list[Session] = []
@@ -269,3 +273,19 @@ def _flags(b: Builder, checkins: list[CheckIn], course_of: dict[int, Course], cu
             )
         )
     Flag.objects.bulk_create(flags, batch_size=2000)
+
+
+def _insert_scores(checkins: list[CheckIn], asked: list[list[Instrument] | None]) -> None:
+    """demo.batch._scores (the live check-in's scoring) with one executemany: built through the ORM, the
+    past's ~20,000 Score rows were most of its time."""
+    fields = ["checkin", "instrument", "version", "scale", "value", "minimum", "maximum", "band"]
+    columns = ", ".join(Score._meta.get_field(name).column for name in fields)
+    rows = [
+        (checkin.pk, s.instrument, s.version, s.scale, s.value, s.minimum, s.maximum, s.band)
+        for checkin, chosen in zip(checkins, asked, strict=True)
+        if chosen is not None
+        for s in score_answers(chosen, checkin.answers)
+    ]
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {Score._meta.db_table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608

@@ -8,7 +8,7 @@ import pytest
 from care.models import CheckIn, Client, Episode, User
 from dashboards.caseload import caseload_for
 from demo import seed as demo
-from demo.history import FIRST_CLIENT
+from demo.history import REFERENCE_PREFIX as PAST
 from instruments.library import instruments_for_session
 from instruments.scoring import score_answers
 from reports.comparison import MIN_CASES
@@ -20,7 +20,6 @@ from risk.models import Flag
 
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 20)
-PAST = f"RB-{FIRST_CLIENT // 100_000}"  # the history clients' references: RB-8xxxxx
 
 
 @pytest.fixture
