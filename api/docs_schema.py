@@ -50,7 +50,7 @@ def error_responses(*extra: int) -> dict[int, OpenApiResponse]:
     return out
 
 
-def responses(ok: dict[int, Any], *extra: int) -> dict[int, Any]:
+def responses(ok: dict[Any, Any], *extra: int) -> dict[Any, Any]:
     return {**ok, **error_responses(*extra)}
 
 

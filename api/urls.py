@@ -1,8 +1,11 @@
 """The integration API (/api/v1/…, API keys) and the clinic admin's pages for it (/api/keys/ …)."""
 
-from django.urls import path, register_converter
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 
 from api import pages_keys, views_fhir, views_in, views_out
+from api.errors import error_body
 
 
 class ExternalIdConverter:
@@ -18,6 +21,14 @@ class ExternalIdConverter:
 
 
 register_converter(ExternalIdConverter, "extid")
+
+
+@csrf_exempt  # no session, no cookie: nothing to forge; it only ever answers 404
+def not_found(request: HttpRequest, **_kwargs: str) -> JsonResponse:
+    """An address under an integration resource that no route matches (e.g. /appointments/abc/): the
+    catalogue's 404, as the schema promises, rather than the site's own."""
+    return JsonResponse(error_body("not_found"), status=404)
+
 
 urlpatterns: list = [
     # The clinic admin's pages (HTML, staff sessions).
@@ -56,4 +67,10 @@ urlpatterns: list = [
     path("v1/checkins/<int:checkin_id>/fhir/", views_fhir.checkin_bundle, name="api-key-checkin-fhir"),
     path("v1/episodes/<int:episode_id>/fhir/", views_fhir.episode_bundle, name="api-key-episode-fhir"),
     path("v1/clients/<int:client_id>/fhir/", views_fhir.client_bundle, name="api-key-client-fhir"),
+    # Last: anything else under the integration resources (not the staff-only v1/instruments/ upload).
+    re_path(
+        r"^v1/(?:appointments|episodes|clients|flags|scores|clinicians|programs|checkins"
+        r"|instruments/[^/]+/questionnaire)(?:/.*)?$",
+        not_found,
+    ),
 ]

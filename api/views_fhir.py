@@ -1,8 +1,8 @@
 """The FHIR endpoints under /api/v1/ for API keys with fhir:read.
 
-Each URL answers two callers: a request carrying `Authorization` is an integration call (the key's
-clinic, its scope, its rate limit, the error catalogue); any other request is a member of staff's and goes
-to the staff view in instruments.api unchanged (care.access scoping, session authentication)."""
+Each URL answers two callers: a signed-in member of staff (a session, no `Authorization` header) goes to
+the staff view in instruments.api unchanged (care.access scoping); anyone else is an integration call (the
+key's clinic, its scope, its rate limit, the error catalogue; 401 without a key)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +23,8 @@ from instruments import api as staff_fhir
 from instruments import fhir
 from instruments.library import get_instrument
 
-FHIR_JSON = OpenApiResponse(OpenApiTypes.OBJECT, description="FHIR R4 JSON (application/fhir+json)")
+FHIR_JSON = OpenApiResponse(OpenApiTypes.OBJECT, description="FHIR R4 JSON")
+FHIR_OK = {(200, "application/fhir+json"): FHIR_JSON}
 
 
 def _fhir(bundle: dict) -> Response:
@@ -37,7 +38,7 @@ class FhirQuestionnaireApi(IntegrationView):
         operation_id="fhir_questionnaire",
         tags=["fhir"],
         parameters=[OpenApiParameter("version", str)],
-        responses=responses({200: FHIR_JSON}, 404),
+        responses=responses(FHIR_OK, 404),
         summary="An instrument as a FHIR Questionnaire",
     )
     def get(self, request: Request, key: str) -> Response:
@@ -53,9 +54,7 @@ class FhirQuestionnaireApi(IntegrationView):
 class FhirCheckInApi(IntegrationView):
     required_scope = "fhir:read"
 
-    @extend_schema(
-        operation_id="fhir_checkin_bundle", tags=["fhir"], responses=responses({200: FHIR_JSON}, 404, 409)
-    )
+    @extend_schema(operation_id="fhir_checkin_bundle", tags=["fhir"], responses=responses(FHIR_OK, 404, 409))
     def get(self, request: Request, checkin_id: int) -> Response:
         principal = self.principal(request)
         checkin = (
@@ -75,9 +74,7 @@ class FhirCheckInApi(IntegrationView):
 class FhirEpisodeApi(IntegrationView):
     required_scope = "fhir:read"
 
-    @extend_schema(
-        operation_id="fhir_episode_bundle", tags=["fhir"], responses=responses({200: FHIR_JSON}, 404, 409)
-    )
+    @extend_schema(operation_id="fhir_episode_bundle", tags=["fhir"], responses=responses(FHIR_OK, 404, 409))
     def get(self, request: Request, episode_id: int) -> Response:
         principal = self.principal(request)
         episode = (
@@ -96,9 +93,7 @@ class FhirEpisodeApi(IntegrationView):
 class FhirClientApi(IntegrationView):
     required_scope = "fhir:read"
 
-    @extend_schema(
-        operation_id="fhir_client_bundle", tags=["fhir"], responses=responses({200: FHIR_JSON}, 404, 409)
-    )
+    @extend_schema(operation_id="fhir_client_bundle", tags=["fhir"], responses=responses(FHIR_OK, 404, 409))
     def get(self, request: Request, client_id: int) -> Response:
         principal = self.principal(request)
         client = (
@@ -128,9 +123,10 @@ def _either(key_view: type[IntegrationView], staff_view: type[APIView]) -> Calla
     as_key, as_staff = key_view.as_view(), staff_view.as_view()
 
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        if "HTTP_AUTHORIZATION" in request.META:
-            return as_key(request, **kwargs)
-        return as_staff(request, **kwargs)
+        user = getattr(request, "user", None)
+        if "HTTP_AUTHORIZATION" not in request.META and user is not None and user.is_authenticated:
+            return as_staff(request, **kwargs)
+        return as_key(request, **kwargs)  # a key, or nobody: the catalogue's 401
 
     # drf-spectacular documents the integration operation (api.docs_schema.drop_shadowed drops the other).
     view.cls = key_view  # type: ignore[attr-defined]

@@ -65,7 +65,7 @@ class ClientApi(IntegrationView):
         tags=["clients"],
         parameters=[EXTERNAL_ID_PARAM, IF_MATCH],
         request=s.ClientIn,
-        responses=responses({200: s.ClientOut, 201: s.ClientOut}, 400, 409, 412, 415),
+        responses=responses({200: s.ClientOut, 201: s.ClientOut}, 400, 404, 409, 412, 415),
         summary="Create or update a client by your EHR's id",
         description="Creates the client if no client of your clinic has this external id (given_name and "
         "family_name required), else updates the fields sent. Send If-Match to refuse a lost update.",
@@ -189,6 +189,7 @@ class EpisodeCloseApi(IntegrationView):
     )
     def post(self, request: Request, episode_id: int) -> Response:
         ensure_owned(Episode, episode_id, request)
+
         def work() -> Response:
             data = parsed(s.EpisodeCloseIn, request)
             episode = services.episode_close(
@@ -288,6 +289,7 @@ class AppointmentCancelApi(IntegrationView):
     )
     def post(self, request: Request, appointment_id: int) -> Response:
         ensure_owned(Session, appointment_id, request)
+
         def work() -> Response:
             data = parsed(s.CancelIn, request)
             session = services.appointment_attendance(
@@ -322,6 +324,7 @@ class AppointmentAttendanceApi(IntegrationView):
     )
     def post(self, request: Request, appointment_id: int) -> Response:
         ensure_owned(Session, appointment_id, request)
+
         def work() -> Response:
             data = parsed(s.AttendanceIn, request)
             session = services.appointment_attendance(
@@ -347,6 +350,7 @@ class AppointmentCheckInLinkApi(IntegrationView):
     )
     def post(self, request: Request, appointment_id: int) -> Response:
         ensure_owned(Session, appointment_id, request)
+
         def work() -> Response:
             body = services.appointment_checkin_link(
                 principal=self.principal(request), appointment_id=appointment_id
