@@ -81,7 +81,8 @@ class SignUpForm(forms.Form):
         return username
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         one, two = cleaned.get("password1"), cleaned.get("password2")
         if one and two and one != two:
             self.add_error("password2", _("The two passwords differ."))
@@ -143,7 +144,8 @@ class ClinicianForm(forms.Form):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("workday_start"), cleaned.get("workday_end")
         if start and end and end <= start:
             self.add_error("workday_end", _("The working day must end after it starts."))
@@ -171,7 +173,8 @@ class SupervisionForm(forms.Form):
         supervisee.queryset = staff
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         supervisor, supervisee = cleaned.get("supervisor"), cleaned.get("supervisee")
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
         if supervisor and supervisee:
@@ -275,7 +278,8 @@ class ClinicSettingsForm(forms.Form):
         return [code for code, _label in Client.Language.choices if code in chosen]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         ttl, remind = cleaned.get("checkin_link_ttl_hours"), cleaned.get("checkin_reminder_after_hours")
         if ttl and remind and remind >= ttl:
             self.add_error(

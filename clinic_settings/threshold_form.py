@@ -88,7 +88,8 @@ def threshold_rows(clinic: Clinic) -> list[RuleRow]:
     pillars = {p.key: str(p.label) for p in all_pillars()} | {"safety": _("Safety")}
     rows = []
     for rule in all_rules():
-        mine = stored.get(rule.id) if isinstance(stored.get(rule.id), dict) else {}
+        given = stored.get(rule.id)
+        mine: dict[str, Any] = given if isinstance(given, dict) else {}
         row = RuleRow(rule=rule, note=NOTES.get(rule.id), pillar=pillars.get(rule.pillar, rule.pillar))
         for key, default in rule.defaults.items():
             kind = _kind(default)
