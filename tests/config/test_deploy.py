@@ -1,0 +1,280 @@
+"""Deployment that holds, with the environment `.env.example` documents:
+
+- `check --deploy` reports nothing;
+- scripts/serve.sh collects the static files itself, pages work at once, and hashed files are served with
+  a year-long immutable Cache-Control (plain names get a short one);
+- deploy/nginx.conf passes `nginx -t`, and in front of one gunicorn worker it keeps idle clients away
+  from it: a worker that three idle connections stall when it faces the network directly still answers
+  through nginx;
+- docker-compose.yml hangs together: every service, file, script and variable it names exists, only nginx
+  publishes ports, and web, worker and beat connect as the app role, after `migrate`."""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "attune.example.org"
+
+
+def documented_env(**overrides: str) -> dict[str, str]:
+    """The production environment as .env.example writes it, with a real-looking SECRET_KEY."""
+    documented = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            documented[name.strip()] = value.strip()
+    documented["SECRET_KEY"] = "documented-production-like-key-" + "x7Qp2" * 10
+    # The test process's own settings must not leak in; everything else (PATH, HOME…) is inherited.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in documented and k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DEBUG"}
+    }
+    return {**inherited, **documented, "DJANGO_SETTINGS_MODULE": "config.settings", **overrides}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"exited with {process.returncode}: {output}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"nothing answered on port {port}")
+
+
+def _get(port: int, path: str, *, tls: bool = False, timeout: float = 10) -> http.client.HTTPResponse:
+    if tls:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=timeout, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    # Straight to gunicorn, say what nginx would: https outside, the site's own host name.
+    connection.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+    response = connection.getresponse()
+    response.body = response.read()  # type: ignore[attr-defined]
+    connection.close()
+    return response
+
+
+@pytest.fixture
+def served(tmp_path):
+    """scripts/serve.sh with the documented environment (one worker), on a free port; yields the port."""
+    port = _free_port()
+    env = documented_env(
+        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        REDIS_URL="",
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        PYTHON=sys.executable,
+    )
+    migrated = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    process = subprocess.Popen(
+        ["sh", "scripts/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_port(port, process, seconds=120)
+        yield port, tmp_path / "static"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_the_documented_production_environment_passes_the_deploy_check():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=documented_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNINGS" not in result.stderr and "ERRORS" not in result.stderr
+
+
+def test_serve_collects_static_files_itself_and_hashed_ones_are_cached_for_good(served):
+    port, static_root = served
+    page = _get(port, "/login/")
+    assert page.status == 200, page.body  # type: ignore[attr-defined]
+    hashed = re.search(rb'href="(/static/css/attune\.[0-9a-f]{12}\.css)"', page.body)  # type: ignore[attr-defined]
+    assert hashed, "the sign-in page does not link the hashed stylesheet"
+    assert (static_root / "staticfiles.json").exists()
+    css = _get(port, hashed.group(1).decode())
+    assert css.status == 200
+    assert css.getheader("Cache-Control") == "max-age=315360000, public, immutable"
+    plain = _get(port, "/static/css/attune.css")
+    assert plain.status == 200 and "immutable" not in (plain.getheader("Cache-Control") or "")
+
+
+def _nginx_conf(tmp_path: Path, *, upstream: int, http_port: int, https_port: int) -> Path:
+    """deploy/nginx.conf as compose runs it, moved to local ports, files and a throwaway certificate."""
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    made = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(certs / "privkey.pem"), "-out", str(certs / "fullchain.pem")],
+        capture_output=True,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for before, after in (
+        ("server web:8000;", f"server 127.0.0.1:{upstream};"),
+        ("listen 80 default_server;", f"listen 127.0.0.1:{http_port} default_server;"),
+        ("listen 443 ssl default_server;", f"listen 127.0.0.1:{https_port} ssl default_server;"),
+        ("/etc/nginx/certs/", f"{certs}/"),
+    ):
+        assert before in site, before
+        site = site.replace(before, after)
+    (tmp_path / "site.conf").write_text(site)
+    temp = tmp_path / "nginx-temp"
+    temp.mkdir()
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\nhttp {{\n"
+        f"  access_log off;\n  client_body_temp_path {temp}/body;\n  proxy_temp_path {temp}/proxy;\n"
+        f"  fastcgi_temp_path {temp}/fastcgi;\n  uwsgi_temp_path {temp}/uwsgi;\n  scgi_temp_path {temp}/scgi;\n"
+        f"  include {tmp_path}/site.conf;\n}}\n"
+    )
+    return main
+
+
+def _nginx() -> str:
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if not nginx:
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    return nginx
+
+
+def test_the_nginx_config_passes_nginx_t(tmp_path):
+    nginx = _nginx()
+    conf = _nginx_conf(tmp_path, upstream=_free_port(), http_port=_free_port(), https_port=_free_port())
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(conf), "-e", str(tmp_path / "error.log")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def _idle_clients(port: int, count: int) -> list[socket.socket]:
+    """Connections that send half a request line and then nothing: a slow phone, or a slowloris."""
+    idle = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), 2)
+        sock.sendall(b"GET /health/ HTTP/1.1\r\n")
+        idle.append(sock)
+    return idle
+
+
+def test_behind_nginx_idle_clients_do_not_stall_the_worker(served, tmp_path):
+    nginx = _nginx()
+    upstream, _static = served
+    http_port, https_port = _free_port(), _free_port()
+    conf = _nginx_conf(tmp_path, upstream=upstream, http_port=http_port, https_port=https_port)
+    # Facing the network directly, one sync worker is stalled by idle clients (the finding).
+    idle = _idle_clients(upstream, 3)
+    try:
+        with pytest.raises(TimeoutError):
+            _get(upstream, "/health/", timeout=2)
+    finally:
+        for sock in idle:
+            sock.close()
+    assert _get(upstream, "/health/").status == 200  # free again once they go
+    proxy = subprocess.Popen(
+        [nginx, "-c", str(conf), "-e", str(tmp_path / "error.log"), "-g", "daemon off;"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_port(https_port, proxy)
+        idle = _idle_clients(https_port, 3) + _idle_clients(http_port, 3)
+        try:
+            started = time.monotonic()
+            health = _get(https_port, "/health/", tls=True, timeout=5)
+            assert health.status == 200 and time.monotonic() - started < 5
+            page = _get(https_port, "/login/", tls=True, timeout=5)
+            assert page.status == 200
+            assert _get(http_port, "/login/").status == 301  # plain HTTP only redirects to https
+        finally:
+            for sock in idle:
+                sock.close()
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=20)
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_the_compose_file_names_only_things_that_exist():
+    compose = _compose()
+    services = compose["services"]
+    assert {"migrate", "web", "worker", "beat", "nginx", "postgres", "redis"} <= set(services)
+    for name, service in services.items():
+        for dependency in service.get("depends_on", {}):
+            assert dependency in services, (name, dependency)
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists() or source == "./deploy/certs", (name, source)
+    # Only nginx faces the network; the app is reached through it.
+    assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
+    assert services["nginx"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "/health/" in " ".join(services["web"]["healthcheck"]["test"])
+    # Scripts the migrate step runs are in the repository.
+    for script in re.findall(r"scripts/[\w.]+", services["migrate"]["command"]):
+        assert (ROOT / script).exists(), script
+    documented = (ROOT / ".env.example").read_text()
+    for variable in set(re.findall(r"\$\{(\w+)", (ROOT / "docker-compose.yml").read_text())):
+        assert re.search(rf"^{variable}=", documented, re.M), f"{variable} is not in .env.example"
+
+
+def test_the_app_connects_as_the_app_role_after_migrations_ran_as_the_owner():
+    services = _compose()["services"]
+    migrate = services["migrate"]["environment"]
+    assert "attune_owner" in migrate["MIGRATE_DATABASE_URL"] and "ADMIN_DATABASE_URL" in migrate
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        environment = service["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://attune_app:"), name
+        # The owner's and the superuser's passwords are blanked even though env_file holds them.
+        assert environment["MIGRATE_DATABASE_URL"] == environment["ATTUNE_OWNER_DB_PASSWORD"] == "", name
+        assert environment["POSTGRES_PASSWORD"] == environment["ADMIN_DATABASE_URL"] == "", name
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
+        assert environment["TRUSTED_PROXY_COUNT"] == "1" and environment["BEHIND_PROXY"] == "true", name
