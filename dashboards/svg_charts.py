@@ -76,6 +76,7 @@ class Panel:
     y_ticks: tuple[tuple[float, str], ...] = ()
     x_ticks: tuple[tuple[float, str], ...] = ()
     lanes: tuple[tuple[float, str], ...] = ()  # (marker row px, name): a category axis
+    x_heading: str = ""  # what the x axis counts: sessions or dates
     bottom: float = 0  # where the plot ends and the x-axis labels begin
 
 
@@ -311,6 +312,7 @@ def chart(figure: Figure) -> Chart:
                 y_ticks=y.ticks(),
                 x_ticks=x.ticks(),
                 lanes=tuple((y.lane_y(c), c) for c in y.categories),
+                x_heading=_("Date") if x.dates else _("Session"),
                 bottom=bottom,
             )
         )
@@ -366,7 +368,7 @@ def _numbers(panels: Sequence[Panel], *, title: str) -> tuple[tuple[str, ...], t
         for pt in series.points:
             by_x.setdefault(pt.x, {})[index] = pt.y_label
             labels[pt.x] = pt.x_label
-    head = ("", *(_column(p, s) for p, s in columns))
+    head = (panels[0].x_heading if panels else "", *(_column(p, s) for p, s in columns))
     rows = tuple((labels[x], *(by_x[x].get(i, "–") for i in range(len(columns)))) for x in sorted(by_x))
     return head, rows
 
