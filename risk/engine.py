@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from celery import current_app
@@ -41,6 +43,14 @@ def queue_evaluation(episode_id: int) -> None:
     """Queue the Celery task, found by its pinned name: the tasks module sits above this one and calls
     into it. RiskConfig.ready() registers it, so eager mode (no broker) runs it in-process as well."""
     current_app.tasks[EVALUATE_TASK].delay(episode_id)
+
+
+EVALUATE_MANY_TASK = "risk.evaluate_episodes"  # risk.tasks.evaluate_episodes
+TASK_BATCH = 200  # episodes per queued sweep task: small enough to spread over the workers
+
+
+def queue_batch_evaluation(episode_ids: Sequence[int]) -> None:
+    current_app.tasks[EVALUATE_MANY_TASK].delay(list(episode_ids))
 
 
 def request_evaluation(episode_id: int) -> None:
@@ -72,44 +82,75 @@ class Evaluation:
 def evaluate_episode(episode_id: int, *, now: dt.datetime | None = None) -> Evaluation:
     """Evaluate one episode and bring its flags up to date. Idempotent: safe to run again at any time.
 
-    Steps: lock the episode row; read the clinic's parameters; gather the facts; run the rules; turn
-    findings into flag intents (pure, risk.intents); apply them; clear the outbox. A closed episode,
-    or one whose clinic's thresholds do not validate, only gets its outbox cleared."""
+    Waits for the episode's row lock, so two evaluations of one episode run one after the other."""
+    found = _evaluate_batch([episode_id], now=now or timezone.now(), wait=True)
+    return found[0] if found else Evaluation(episode_id=episode_id, skipped=True)
+
+
+BATCH = 500
+
+
+def evaluate_episodes(episode_ids: Sequence[int], *, now: dt.datetime | None = None) -> list[Evaluation]:
+    """Evaluate many episodes, BATCH at a time: per batch a constant number of reads (the facts of all
+    its episodes at once, their flags, their clinics' thresholds), the rules in memory, and the outbox
+    cleared in two UPDATEs; only flags that change are written one by one, through the flag services.
+
+    Episodes another worker is evaluating right now are skipped (not waited for): they stay due, and
+    that worker or the next sweep brings them up to date. The flags come out as `evaluate_episode`
+    would leave them (tests/risk/test_bulk_evaluation.py compares the two)."""
     now = now or timezone.now()
-    result = Evaluation(episode_id=episode_id)
+    ids = list(dict.fromkeys(episode_ids))
+    results: list[Evaluation] = []
+    for start in range(0, len(ids), BATCH):
+        results += _evaluate_batch(ids[start : start + BATCH], now=now, wait=False)
+    return results
+
+
+def _evaluate_batch(episode_ids: Sequence[int], *, now: dt.datetime, wait: bool) -> list[Evaluation]:
+    """Steps: lock the episode rows; read each clinic's parameters once; gather the facts; run the
+    rules; turn findings into flag intents (pure, risk.intents); apply them; clear the outbox. A closed
+    episode, or one whose clinic's thresholds do not validate, only gets its outbox cleared."""
     with transaction.atomic():
-        episode = _lock_episode(episode_id)
-        if episode is None:
-            result.skipped = True
-            return result
-        if episode.closed_on is None:
-            _bring_flags_up_to_date(episode, now=now, result=result)
-        _clear_outbox(episode_id, now=now)
-    return result
+        episodes = _lock_episodes(episode_ids, wait=wait)
+        results = {e.pk: Evaluation(episode_id=e.pk) for e in episodes}
+        params_by_clinic: dict[int, dict] = {}
+        broken: dict[int, ThresholdsError] = {}
+        ready: list[Episode] = []
+        for episode in episodes:
+            if episode.closed_on is not None:
+                continue
+            clinic: Clinic = episode.client.clinic
+            if clinic.pk not in params_by_clinic and clinic.pk not in broken:
+                try:
+                    params_by_clinic[clinic.pk] = clinic_params(clinic)
+                except ThresholdsError as problem:
+                    _report_bad_thresholds(clinic, problem)
+                    broken[clinic.pk] = problem
+            if clinic.pk in broken:
+                results[episode.pk].skipped, results[episode.pk].problems = True, broken[clinic.pk].messages
+            else:
+                ready.append(episode)
+        flags: dict[int, list[Flag]] = defaultdict(list)
+        for flag in Flag.objects.filter(episode_id__in=[e.pk for e in ready]).order_by("-opened_at", "-id"):
+            flags[flag.episode_id].append(flag)
+        rules = rule_by_id()
+        for episode, facts in zip(ready, gather_facts(ready, now=now), strict=True):
+            params = params_by_clinic[episode.client.clinic_id]
+            findings = run_rules(facts, params)
+            intents = flag_intents(facts, findings, flags[episode.pk], rules=rules, params=params)
+            _apply(episode, intents, results[episode.pk])
+        _clear_outbox([e.pk for e in episodes], now=now)
+    return [results[e.pk] for e in episodes]
 
 
-def _lock_episode(episode_id: int) -> Episode | None:
-    # Only the episode row (of=self): two evaluations of one episode run one after the other.
-    return (
-        Episode.objects.select_for_update(of=("self",))
+def _lock_episodes(episode_ids: Sequence[int], *, wait: bool) -> list[Episode]:
+    # Only the episode rows (of=self), in id order so two batches never wait on each other in a circle.
+    return list(
+        Episode.objects.select_for_update(of=("self",), skip_locked=not wait)
         .select_related("client__clinic")
-        .filter(pk=episode_id)
-        .first()
+        .filter(pk__in=episode_ids)
+        .order_by("pk")
     )
-
-
-def _bring_flags_up_to_date(episode: Episode, *, now: dt.datetime, result: Evaluation) -> None:
-    clinic: Clinic = episode.client.clinic
-    try:
-        params = clinic_params(clinic)
-    except ThresholdsError as problem:
-        _report_bad_thresholds(clinic, problem)
-        result.skipped, result.problems = True, problem.messages
-        return
-    facts = gather_facts([episode], now=now)[0]
-    flags = list(Flag.objects.filter(episode_id=episode.pk).order_by("-opened_at", "-id"))
-    intents = flag_intents(facts, run_rules(facts, params), flags, rules=rule_by_id(), params=params)
-    _apply(episode, intents, result)
 
 
 def _report_bad_thresholds(clinic: Clinic, problem: ThresholdsError) -> None:
@@ -159,11 +200,13 @@ def _apply(episode: Episode, intents: list[FlagIntent], result: Evaluation) -> N
             result.resolved.append(intent.rule_id)
 
 
-def _clear_outbox(episode_id: int, *, now: dt.datetime) -> None:
+def _clear_outbox(episode_ids: Sequence[int], *, now: dt.datetime) -> None:
+    if not episode_ids:
+        return
     CheckIn.objects.filter(
-        session__episode_id=episode_id, submitted_at__isnull=False, evaluated_at__isnull=True
+        session__episode_id__in=episode_ids, submitted_at__isnull=False, evaluated_at__isnull=True
     ).update(evaluated_at=now)
-    Episode.objects.filter(pk=episode_id).update(evaluation_due_at=None, evaluated_at=now)
+    Episode.objects.filter(pk__in=episode_ids).update(evaluation_due_at=None, evaluated_at=now)
 
 
 def _session_ref(session_id: int | None) -> Session | None:
@@ -227,11 +270,10 @@ def sweep_due(*, enqueue: bool, grace: dt.timedelta = SWEEP_GRACE, limit: int = 
     Queued tasks that turn out to be duplicates are harmless: evaluation is idempotent."""
     ids = episodes_due(grace=grace, limit=limit)
     if enqueue:
-        for episode_id in ids:
-            queue_evaluation(episode_id)
+        for start in range(0, len(ids), TASK_BATCH):
+            queue_batch_evaluation(ids[start : start + TASK_BATCH])
     else:
-        for episode_id in ids:
-            evaluate_episode(episode_id)
+        evaluate_episodes(ids)
     return ids
 
 

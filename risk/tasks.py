@@ -31,6 +31,22 @@ def evaluate_episode(episode_id: int) -> dict:
     return {"raised": result.raised, "updated": result.updated, "resolved": result.resolved}
 
 
+@shared_task(
+    name="risk.evaluate_episodes",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=6,
+)
+def evaluate_episodes(episode_ids: list[int]) -> dict:
+    """A batch from the sweep: evaluated together (risk.engine.evaluate_episodes)."""
+    results = risk.evaluate_episodes(episode_ids)
+    return {"evaluated": len(results), "raised": sum(len(r.raised) for r in results)}
+
+
 @shared_task(name="risk.sweep", acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)
 def sweep_risk(grace_seconds: int = 120) -> dict:
     """Beat, every few minutes: mark stale flags, then queue every episode the engine still owes a look
