@@ -278,3 +278,20 @@ def test_the_app_connects_as_the_app_role_after_migrations_ran_as_the_owner():
         assert environment["POSTGRES_PASSWORD"] == environment["ADMIN_DATABASE_URL"] == "", name
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
         assert environment["TRUSTED_PROXY_COUNT"] == "1" and environment["BEHIND_PROXY"] == "true", name
+
+
+def test_every_test_docs_security_names_exists():
+    """docs/security.md names the test behind each promise: `dir/file.py::test` or `::test` (same file)."""
+    text = (ROOT / "docs" / "security.md").read_text()
+    current, named = None, []
+    for path, name in re.findall(r"`((?:\w+/)+test_\w+\.py)?(?:::(\w+))?`", text):
+        if path:
+            current = path
+            assert (ROOT / "tests" / path).exists(), path
+        if name:
+            assert current, name
+            named.append((current, name))
+    assert len(named) > 40
+    for path, name in named:
+        source = (ROOT / "tests" / path).read_text()
+        assert re.search(rf"^def {name}\(", source, re.M), f"{path}::{name}"
