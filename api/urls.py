@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 
-from api import pages_keys, views_fhir, views_in, views_out
+from api import pages_import, pages_keys, pages_webhooks, views_fhir, views_in, views_out
 from api.errors import error_body
 
 
@@ -36,6 +36,16 @@ urlpatterns: list = [
     path("keys/new/", pages_keys.key_create, name="api-key-create"),
     path("keys/<int:key_id>/rotate/", pages_keys.key_rotate_view, name="api-key-rotate"),
     path("keys/<int:key_id>/revoke/", pages_keys.key_revoke_view, name="api-key-revoke"),
+    path("webhooks/", pages_webhooks.webhook_list, name="api-webhooks"),
+    path("webhooks/new/", pages_webhooks.webhook_create, name="api-webhook-create"),
+    path("webhooks/<int:endpoint_id>/toggle/", pages_webhooks.webhook_toggle, name="api-webhook-toggle"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/replay/",
+        pages_webhooks.webhook_replay,
+        name="api-webhook-replay",
+    ),
+    path("import/", pages_import.import_page, name="api-import"),
+    path("import/template.csv", pages_import.import_template, name="api-import-template"),
     # The integration API (keys only).
     path("v1/clients/<extid:external_id>/", views_in.ClientApi.as_view(), name="api-client"),
     path("v1/episodes/", views_in.EpisodeOpenApi.as_view(), name="api-episode-open"),

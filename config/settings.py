@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Check-in reminders (after Clinic.checkin_reminder_after_hours) and marking expired check-ins.
     "checkin-reminders": {"task": "checkin.send_reminders", "schedule": 3600.0},
+    # Integration API: idempotency records past 24 h and the webhook delivery log past 30 days.
+    "api-purge": {"task": "api.purge", "schedule": 86400.0},
     # Report exports: delete downloads past their expiry; make and email each clinic's monthly report.
     "report-exports-expire": {"task": "reports.expire_exports", "schedule": 3600.0},
     "report-monthly": {
