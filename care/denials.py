@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from care.audit import audit_denied
 from care.client_ip import client_ip
+from care.models import User
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,11 @@ def record_denial(
 def _record(
     request: HttpRequest | None, kind: str, *, object_type: str, object_id: str, username: str
 ) -> bool:
-    user = getattr(request, "user", None)
-    signed_in = bool(user is not None and user.is_authenticated)
+    found = getattr(request, "user", None)
+    # A staff member; an API key's principal or an anonymous visitor is known by address.
+    user = found if isinstance(found, User) and found.is_authenticated else None
     ip = client_ip(request) if request is not None else ""
-    actor_key = f"user:{user.pk}" if signed_in and user is not None else f"ip:{ip}:{username[:150]}"
+    actor_key = f"user:{user.pk}" if user is not None else f"ip:{ip}:{username[:150]}"
     now = timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
     count = _count(f"attune:denied:{kind}:{hour:%Y%m%d%H}:{actor_key}")
@@ -104,9 +106,9 @@ def _record(
         detail |= {"method": request.method, "path": safe_path(request.path)}
     if username:
         detail["username"] = username[:150]
-    label = user.get_username() if signed_in and user is not None else (username[:150] or "anonymous")
+    label = user.get_username() if user is not None else (username[:150] or "anonymous")
     audit_denied(
-        actor=user if signed_in else None,
+        actor=user,
         actor_label=label,
         object_type=object_type or kind,
         object_id=object_id,
@@ -115,7 +117,7 @@ def _record(
     return True
 
 
-def record_exception(request: HttpRequest, exception: BaseException | None, kind: str) -> bool:
+def record_exception(request: HttpRequest | None, exception: BaseException | None, kind: str) -> bool:
     """From the failure-page handlers: what the exception names, if it names anything."""
     return record_denial(
         request,

@@ -93,6 +93,17 @@ def test_each_actor_has_a_counter_of_their_own(client, personas):
     assert sorted(_denied().values_list("actor_label", flat=True)) == ["colleague", "owner"]
 
 
+def test_a_refusal_through_the_staff_api_is_recorded_too(client, personas):
+    owner = personas["owner"].user
+    foreign = personas["outsider_episode"].client_id
+    client.force_login(owner)
+    response = client.get(f"/api/v1/clients/{foreign}/fhir/")
+    assert response.status_code == 404
+    (row,) = _denied()
+    assert (row.actor_id, row.object_type, row.object_id) == (owner.pk, "care.Client", str(foreign))
+    assert row.detail["path"] == f"/api/v1/clients/{foreign}/fhir/"
+
+
 def test_a_supervisor_writing_a_supervisees_session_is_a_recorded_403(client, personas):
     session = SessionFactory(episode=personas["owner_episode"])
     supervisor = personas["supervisor"].user
