@@ -401,29 +401,32 @@ def _pct(fraction: float) -> str:
     return f"{fraction * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def _lines(series: Series) -> SafeString:
+def _lines(series: Series, height: int) -> SafeString:
+    """The series' line: a polyline in an inner svg stretched to the plot's width (x 0–1000), whose
+    stroke keeps its width and dashes however far it stretches."""
     if not series.lines or len(series.points) < 2:
         return mark_safe("")
-    pairs = zip(series.points, series.points[1:], strict=False)
-    segments = format_html_join(
-        "",
-        '<line x1="{}" y1="{}" x2="{}" y2="{}"/>',
-        ((_pct(a.x), a.y, _pct(b.x), b.y) for a, b in pairs),
-    )
+    points = " ".join(f"{p.x * 1000:.1f},{p.y:g}" for p in series.points)
     dash = format_html(' stroke-dasharray="{}"', series.dash) if series.dash else ""
-    return format_html('<g stroke="{}" stroke-width="2"{}>{}</g>', series.colour, dash, segments)
+    return format_html(
+        '<svg width="100%" height="{}" viewBox="0 0 1000 {}" preserveAspectRatio="none" overflow="visible">'
+        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{} vector-effect="non-scaling-stroke"/>'
+        "</svg>",
+        height,
+        height,
+        points,
+        series.colour,
+        dash,
+    )
 
 
-def _markers(series: Series, *, lanes: bool) -> SafeString:
+def _markers(series: Series) -> SafeString:
+    """Each point's marker (a line with one point gets one too). The values are in the chart's
+    description and table, not in a tooltip per point: those would double the page's weight."""
     if not series.markers and len(series.points) > 1:
         return mark_safe("")
-    tips = (
-        ((_pct(p.x), p.y, f"{series.name} · {p.x_label}") for p in series.points)
-        if lanes
-        else ((_pct(p.x), p.y, f"{series.name} · {p.x_label}: {p.y_label}") for p in series.points)
-    )
     uses = format_html_join(
-        "", '<use href="#svgc-{}" x="{}" y="{}"><title>{}</title></use>', ((series.symbol, *t) for t in tips)
+        "", '<use href="#svgc-{}" x="{}" y="{}"/>', ((series.symbol, _pct(p.x), p.y) for p in series.points)
     )
     return format_html('<g color="{}">{}</g>', series.colour, uses)
 
@@ -448,13 +451,13 @@ def _panel_svg(chart: Chart, index: int, panel: Panel) -> SafeString:
     y_grid = format_html_join(
         "",
         '<line class="svgc-grid" x1="0" x2="100%" y1="{0}" y2="{0}"/>'
-        '<text class="svgc-tick" x="0" dx="-6" y="{0}" text-anchor="end" dominant-baseline="middle">{1}</text>',
+        '<text class="svgc-tick svgc-y" x="0" dx="-6" y="{0}">{1}</text>',
         panel.y_ticks,
     )
     x_grid = format_html_join(
         "",
         '<line class="svgc-grid" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>'
-        '<text class="svgc-tick" x="{0}" y="{3}" text-anchor="middle">{4}</text>',
+        '<text class="svgc-tick svgc-x" x="{0}" y="{3}">{4}</text>',
         (
             (_pct(x), TOP if not panel.lanes else 0, panel.bottom, panel.bottom + 16, label)
             for x, label in panel.x_ticks
@@ -465,12 +468,8 @@ def _panel_svg(chart: Chart, index: int, panel: Panel) -> SafeString:
         '<line class="svgc-grid" x1="0" x2="100%" y1="{0}" y2="{0}"/><text class="svgc-lane" x="0" y="{1}">{2}</text>',
         ((y, y - 13, name) for y, name in panel.lanes),
     )
-    labels = format_html_join(
-        "", '<text class="svgc-band" x="100%" y="{}" dominant-baseline="middle">{}</text>', panel.labels
-    )
-    drawn = format_html_join(
-        "", "{}{}", ((_lines(s), _markers(s, lanes=bool(panel.lanes))) for s in panel.series)
-    )
+    labels = format_html_join("", '<text class="svgc-band" x="100%" y="{}">{}</text>', panel.labels)
+    drawn = format_html_join("", "{}{}", ((_lines(s, panel.height), _markers(s)) for s in panel.series))
     return format_html(
         '<svg class="svgc-svg" width="100%" height="{}" overflow="visible" role="img" aria-labelledby="{}-t {}-d">'
         '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}{}{}{}{}{}</svg>',
