@@ -11,7 +11,7 @@ class SignInLimitBackend(AxesStandaloneBackend):
     """Refuses every password check from an address that has failed too often, whatever the username;
     the axes middleware then shows the lockout page. Signs no one in itself."""
 
-    def authenticate(self, request: HttpRequest, username=None, password=None, **kwargs):  # type: ignore[override]
+    def authenticate(self, request: HttpRequest, username=None, password=None, **kwargs):
         if request is not None and address_held_back(request):
             request.axes_locked_out = True  # type: ignore[attr-defined]
             raise AxesBackendPermissionDenied("Too many failed sign-ins from this address")

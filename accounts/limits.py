@@ -52,15 +52,15 @@ def note_address_failure(request: HttpRequest) -> None:
     window_hit(_address_key(request), cooloff_seconds())
 
 
-def second_factor_key(user_id: int) -> str:
+def second_factor_key(user_id: int | None) -> str:
     return f"second-factor-tries:{user_id}"
 
 
-def second_factor_held_back(user_id: int) -> bool:
+def second_factor_held_back(user_id: int | None) -> bool:
     return window_count(second_factor_key(user_id), cooloff_seconds()) >= SECOND_FACTOR_TRIES
 
 
-def note_second_factor_failure(user_id: int) -> int:
+def note_second_factor_failure(user_id: int | None) -> int:
     return window_hit(second_factor_key(user_id), cooloff_seconds())
 
 

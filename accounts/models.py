@@ -3,6 +3,7 @@
 django-otp's own static device keeps its tokens in plain text; these codes are 50 random bits each, so a
 plain hash is enough to make a copy of the table useless, and each code is spent by one DELETE."""
 
+from django.conf import settings
 from django.db import models
 from django_otp.models import Device
 
@@ -12,6 +13,13 @@ from care.links import hash_secret
 class RecoveryCodeDevice(Device):
     """One set of recovery codes per person; issuing a new set replaces the old one."""
 
+    # Device's own field, without a reverse accessor on User (the type checker can't follow the library's).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The user that this device belongs to.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def verify_token(self, token: object) -> bool:

@@ -76,7 +76,7 @@ class RegisterComplete(CompleteCredentialRegistrationView):
         device = WebAuthnCredential.objects.get(pk=json.loads(response.content)["id"])
         second_factor_given(self.request, device)
         audit_record(
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=self.request.user,
             action=AuditEvent.Action.CREATE,
             obj=device,
             detail={"second_factor": "passkey"},
@@ -100,7 +100,7 @@ class AuthenticateBegin(SecondFactorOnly, BeginCredentialAuthenticationView):
 
 
 class AuthenticateComplete(SecondFactorOnly, CompleteCredentialAuthenticationView):
-    def complete_auth(self, device) -> None:  # type: ignore[override]
+    def complete_auth(self, device) -> None:
         # Counts as the sign-in's second step, or as the second half of confirming it's you after the
         # password; on its own, in a session already verified, it confirms nothing.
         counts = second_factor_pending(self.request) or password_recently_confirmed(self.request)

@@ -42,8 +42,8 @@ def second_factor_pending(request: HttpRequest) -> bool:
         return False
     required = request.session.get(REQUIRED_KEY)
     if required is None:  # a session from before this rule: decide now, once
-        required = remember_requirement(request, user)  # type: ignore[arg-type]
-    return bool(required) and not user.is_verified()  # type: ignore[union-attr]
+        required = remember_requirement(request, user)
+    return bool(required) and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
 
 
 def has_second_factor(user: User) -> bool:

@@ -12,4 +12,6 @@ urlpatterns = [
     path("security/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("security/remove/<str:kind>/<int:pk>/", views.remove_factor, name="remove-factor"),
     path("confirm/", views.confirm, name="reauth"),
+    # A clinic admin clears a colleague's second step (?user=<id>; linked from the person's settings page).
+    path("reset/", views.reset_colleague, name="second-step-reset"),
 ]

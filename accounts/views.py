@@ -6,9 +6,10 @@ import time
 from urllib.parse import urlencode
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +24,7 @@ from accounts.forms import CodeForm, PasswordForm, TotpConfirmForm
 from accounts.limits import lockout_response, second_factor_held_back
 from accounts.policy import factors_of, has_second_factor, second_factor_pending
 from care import reauth
+from care.models import User
 
 TOTP_SESSION_KEY = "totp_setup_device"
 
@@ -75,11 +77,14 @@ def verify(request: HttpRequest) -> HttpResponse:
 def security(request: HttpRequest) -> HttpResponse:
     """The person's own sign-in security: their factors, recovery codes, and what to set up."""
     next_url = safe_next(request)
+    pending = second_factor_pending(request)
     context = {
         "factors": factors_of(request.user),  # type: ignore[arg-type]
-        "pending": second_factor_pending(request),
+        "pending": pending,
         "may_change": services.may_change_factors(request),
         "next": next_url,
+        # Just set up on the way somewhere (the sign-in's first time): offer to go on there.
+        "continue_to": next_url if "next" in request.GET and not pending and next_url != request.path else "",
     }
     return render(request, "accounts/security.html", context)
 
@@ -113,7 +118,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         form.add_error("code", _("That code didn't match. Type the 6 digits the app shows now."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=2, dark="#111111", light="#ffffff"
+        scale=5, border=2, dark="#111111", light="#ffffff", omitsize=True
     )
     context = {
         "form": form,
@@ -206,3 +211,33 @@ def confirm(request: HttpRequest) -> HttpResponse:
     }
     failed = password_form.errors or code_form.errors
     return render(request, "accounts/confirm.html", context, status=400 if failed else 200)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reset_colleague(request: HttpRequest) -> HttpResponse:
+    """The clinic admin resets a colleague's second step. Only the same clinic's admin, after
+    confirming it's them; anyone else gets 404."""
+    admin: User = request.user  # type: ignore[assignment]
+    raw = request.POST.get("user") or request.GET.get("user") or ""
+    if admin.role != User.Role.ADMIN or not admin.clinic_id or not raw.isdigit():
+        raise Http404
+    person = (
+        User.objects.filter(pk=int(raw), clinic_id=admin.clinic_id, is_active=True)
+        .exclude(pk=admin.pk)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    if not reauth.recently_authenticated(request):
+        return HttpResponseRedirect(
+            reauth.reauth_url(request, f"{reverse('second-step-reset')}?user={person.pk}")
+        )
+    if request.method == "POST":
+        services.second_factor_reset(actor=admin, person=person)
+        messages.success(
+            request, _("%(name)s will set up a new second step when they next sign in.") % {"name": person}
+        )
+        return HttpResponseRedirect(reverse("home"))
+    return render(request, "accounts/reset.html", {"person": person})

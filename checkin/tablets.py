@@ -31,7 +31,7 @@ def tablet_of(request: HttpRequest) -> Tablet | None:
         tablet_id = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT, max_age=COOKIE_AGE)
     except (KeyError, signing.BadSignature):
         return None
-    if not str(tablet_id).isdigit():
+    if not tablet_id or not tablet_id.isdigit():
         return None
     return Tablet.objects.filter(pk=int(tablet_id), revoked_at__isnull=True).first()
 

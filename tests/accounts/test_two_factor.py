@@ -187,3 +187,35 @@ def test_passkeys_are_a_second_factor_only_and_registering_needs_a_confirmation(
     session.save()
     late = client.post("/account/passkeys/registration/begin/", content_type="application/json")
     assert late.status_code == 403 and late.json()["code"] == "confirm_first"
+
+
+def test_the_clinic_admin_resets_a_colleagues_second_step_after_confirming(client):
+    user = strict_clinician(required=False)  # the admin's own second step is not what is tested here
+    enrolled_app(user)
+    recovery_codes_issue(user)
+    admin = UserFactory(clinic=user.clinic, role="admin", username="alex")
+    outsider_admin = UserFactory(role="admin")
+
+    client.force_login(outsider_admin)
+    assert client.get(f"/account/reset/?user={user.pk}").status_code == 404, "another clinic's admin"
+    client.force_login(UserFactory(clinic=user.clinic))
+    assert client.post("/account/reset/", {"user": user.pk}).status_code == 404, "a colleague who isn't admin"
+
+    client.force_login(admin)
+    session = client.session
+    session["reauth_at"] -= 16 * 60
+    session.save()
+    stale = client.post("/account/reset/", {"user": user.pk})
+    assert stale["Location"].startswith("/account/confirm/")
+    assert TOTPDevice.objects.filter(user=user).exists()
+
+    client.post("/account/confirm/", {"password": PASSWORD})
+    assert client.get(f"/account/reset/?user={user.pk}").status_code == 200
+    client.post("/account/reset/", {"user": user.pk})
+    assert not TOTPDevice.objects.filter(user=user).exists() and not RecoveryCode.objects.exists()
+    assert AuditEvent.objects.filter(actor=admin, action="delete", object_type="care.User").exists()
+
+    user.clinic.require_two_factor = True
+    user.clinic.save()
+    client.force_login(user)
+    assert client.get("/caseload/")["Location"].startswith("/account/security/"), "sets one up again"
