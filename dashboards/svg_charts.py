@@ -133,9 +133,9 @@ class _XAxis:
         )
         if self.dates:
             ordinals = [d.toordinal() for v in values if (d := _as_date(v))] or [dt.date.today().toordinal()]
-            low, high = min(ordinals), max(ordinals)
-            pad = max((high - low) * 0.04, 4)
-            self.low, self.high = low - pad, high + pad
+            first, last = min(ordinals), max(ordinals)
+            pad = max((last - first) * 0.04, 4)
+            self.low, self.high = first - pad, last + pad
         else:
             numbers = [float(v) for v in values if isinstance(v, int | float)] or [1.0]
             low, high = axis.get("range") or (min(numbers) - 0.5, max(numbers) + 0.5)
