@@ -26,11 +26,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from care.models import CheckIn, Clinic, Episode, Session
+from risk.facts import Finding
 from risk.gather import gather_facts
 from risk.intents import FlagIntent, flag_intents
 from risk.models import Flag, FlagEvent
 from risk.rules import rule_by_id, run_rules
-from risk.services import flag_raise, flag_resolve
+from risk.services import NewFlag, flag_raise, flag_resolve, flags_open
 from risk.thresholds import ThresholdsError, clinic_params
 
 log = logging.getLogger(__name__)
@@ -134,11 +135,13 @@ def _evaluate_batch(episode_ids: Sequence[int], *, now: dt.datetime, wait: bool)
         for flag in Flag.objects.filter(episode_id__in=[e.pk for e in ready]).order_by("-opened_at", "-id"):
             flags[flag.episode_id].append(flag)
         rules = rule_by_id()
+        opening: list[NewFlag] = []
         for episode, facts in zip(ready, gather_facts(ready, now=now), strict=True):
             params = params_by_clinic[episode.client.clinic_id]
             findings = run_rules(facts, params)
             intents = flag_intents(facts, findings, flags[episode.pk], rules=rules, params=params)
-            _apply(episode, intents, results[episode.pk])
+            opening += _apply(episode, intents, results[episode.pk], flags[episode.pk])
+        flags_open(opening)
         _clear_outbox([e.pk for e in episodes], now=now)
     return [results[e.pk] for e in episodes]
 
@@ -168,28 +171,52 @@ def _report_bad_thresholds(clinic: Clinic, problem: ThresholdsError) -> None:
         )
 
 
-def _apply(episode: Episode, intents: list[FlagIntent], result: Evaluation) -> None:
-    """The writes the intents call for, through the flag services (which record the history)."""
+def _apply(
+    episode: Episode, intents: list[FlagIntent], result: Evaluation, flags: list[Flag]
+) -> list[NewFlag]:
+    """The writes the intents call for, through the flag services (which record the history). Flags
+    for pillars with none active are returned to be opened together (flags_open); updates and
+    resolutions are written here, one by one."""
     rules = rule_by_id()
+    active = {f.pillar for f in flags if f.status in Flag.ACTIVE_STATES}
+    opening: list[NewFlag] = []
     for intent in intents:
         finding = intent.finding
         if intent.action in ("raise", "update") and finding is not None:
             lead = intent.findings[0] if intent.findings else {}
             known = rules.get(intent.rule_id)
-            flag_raise(
-                episode=episode,
-                rule=intent.rule_id,
-                rule_version=lead.get("version") or (known.version if known else ""),
-                pillar=intent.pillar or (known.pillar if known else intent.rule_id),
-                level=finding.level,
-                reasons=finding.reasons,
-                suggested_action=finding.suggested_action,
-                session=_session_ref(finding.session_id),
-                findings=intent.findings,
-                reopen=intent.reopen,
-                new_rules=intent.new_rules,
-                note=intent.why,
-            )
+            pillar = intent.pillar or (known.pillar if known else intent.rule_id)
+            version = lead.get("version") or (known.version if known else "")
+            session = _session_ref(finding.session_id)
+            if intent.action == "raise" and pillar not in active:
+                opening.append(
+                    NewFlag(
+                        episode=episode,
+                        rule=intent.rule_id,
+                        rule_version=version,
+                        pillar=pillar,
+                        level=finding.level,
+                        reasons=finding.reasons,
+                        suggested_action=finding.suggested_action,
+                        session=session,
+                        findings=intent.findings or _one_finding(intent.rule_id, version, finding),
+                    )
+                )
+            else:
+                flag_raise(
+                    episode=episode,
+                    rule=intent.rule_id,
+                    rule_version=version,
+                    pillar=pillar,
+                    level=finding.level,
+                    reasons=finding.reasons,
+                    suggested_action=finding.suggested_action,
+                    session=session,
+                    findings=intent.findings,
+                    reopen=intent.reopen,
+                    new_rules=intent.new_rules,
+                    note=intent.why,
+                )
             # Every rule that found something on a new flag; the leading one on an updated flag.
             if intent.action == "raise":
                 result.raised += [e["rule"] for e in intent.findings] or [intent.rule_id]
@@ -198,6 +225,21 @@ def _apply(episode: Episode, intents: list[FlagIntent], result: Evaluation) -> N
         elif intent.action == "resolve":
             flag_resolve(flag=intent.flag, actor=None, reason=intent.why)
             result.resolved.append(intent.rule_id)
+    return opening
+
+
+def _one_finding(rule_id: str, version: str, finding: Finding) -> tuple[dict, ...]:
+    """What flag_raise stores as the findings of a flag raised without them."""
+    return (
+        {
+            "rule": rule_id,
+            "version": version,
+            "level": finding.level,
+            "session_id": finding.session_id,
+            "reasons": [r.model_dump() for r in finding.reasons],
+            "suggested_action": finding.suggested_action,
+        },
+    )
 
 
 def _clear_outbox(episode_ids: Sequence[int], *, now: dt.datetime) -> None:

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -87,6 +88,51 @@ def flag_raise(
     flag.rule, flag.rule_version, flag.suggested_action = rule, rule_version, suggested_action
     _save_update(flag, reopen=reopen, new_rules=new_rules, note=note or " ".join(r.text for r in reasons))
     return flag
+
+
+@dataclass(frozen=True)
+class NewFlag:
+    """A flag to open where its pillar has none active (see flags_open)."""
+
+    episode: Episode
+    rule: str
+    rule_version: str
+    pillar: str
+    level: str
+    reasons: Sequence[FlagReason]
+    suggested_action: str
+    session: Session | None
+    findings: Sequence[dict[str, Any]]
+
+
+def flags_open(new: Sequence[NewFlag]) -> list[Flag]:
+    """Open many flags at once, each with its "raised" event: two INSERTs for the lot, as flag_raise
+    would open them one by one. For the engine's batches only: it holds the episodes' locks and has
+    read their flags, so it knows these pillars have no active flag (the constraint backs that up)."""
+    if not new:
+        return []
+    now = timezone.now()
+    flags = Flag.objects.bulk_create(
+        Flag(
+            episode=n.episode,
+            session=n.session,
+            rule=n.rule,
+            rule_version=n.rule_version,
+            pillar=n.pillar,
+            level=n.level,
+            reasons=[r.model_dump() for r in n.reasons],
+            findings=list(n.findings),
+            suggested_action=n.suggested_action,
+            opened_at=now,
+            updated_at=now,
+        )
+        for n in new
+    )
+    FlagEvent.objects.bulk_create(
+        FlagEvent(flag=flag, at=now, action="raised", note=" ".join(r.text for r in n.reasons))
+        for flag, n in zip(flags, new, strict=True)
+    )
+    return flags
 
 
 def _save_update(flag: Flag, *, reopen: bool, new_rules: Sequence[str], note: str) -> None:
