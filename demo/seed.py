@@ -126,8 +126,7 @@ def _refresh_planner_statistics() -> None:
 def _evaluate_and_repair(courses: dict[int, Course]) -> int:
     """Run the risk engine over the batch's episodes, then play the clinician's part for repaired
     ruptures: acknowledge the flag and record what was done about it."""
-    for episode_id in sorted(courses):
-        risk.evaluate_episode(episode_id)
+    risk.evaluate_episodes(sorted(courses))
     repaired = [pk for pk, course in courses.items() if course.name == "rupture_repaired"]
     flags = Flag.objects.filter(
         episode_id__in=repaired, status__in=Flag.ACTIVE_STATES, pillar="relationship"
