@@ -107,6 +107,7 @@ def served(tmp_path):
     )
     try:
         _wait_for_port(port, process, seconds=120)
+        _get(port, "/health/", timeout=120)  # the worker's first request loads the app: not what is timed
         yield port, tmp_path / "static"
     finally:
         process.terminate()
@@ -139,6 +140,31 @@ def test_serve_collects_static_files_itself_and_hashed_ones_are_cached_for_good(
     assert css.getheader("Cache-Control") == "max-age=315360000, public, immutable"
     plain = _get(port, "/static/css/attune.css")
     assert plain.status == 200 and "immutable" not in (plain.getheader("Cache-Control") or "")
+
+
+def test_the_compose_health_check_passes_against_production_settings_over_plain_http(served):
+    port, _static = served
+    command = _compose()["services"]["web"]["healthcheck"]["test"]
+    assert command[:3] == ["CMD", "python", "-c"]
+    assert "127.0.0.1:8000/health/" in command[3]
+    code = command[3].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    env = documented_env()
+    checked = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert checked.returncode == 0, checked.stderr
+    # Without the Host header the site answers to, the same request is refused (400): why it is sent.
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health/')",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert bare.returncode != 0 and "400" in bare.stderr
 
 
 def _nginx_conf(tmp_path: Path, *, upstream: int, http_port: int, https_port: int) -> Path:
