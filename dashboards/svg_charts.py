@@ -133,9 +133,9 @@ class _XAxis:
         )
         if self.dates:
             ordinals = [d.toordinal() for v in values if (d := _as_date(v))] or [dt.date.today().toordinal()]
-            first, last = min(ordinals), max(ordinals)
-            pad = max((last - first) * 0.04, 4)
-            self.low, self.high = first - pad, last + pad
+            self.first, self.last = min(ordinals), max(ordinals)
+            pad = max((self.last - self.first) * 0.04, 4)
+            self.low, self.high = self.first - pad, self.last + pad
         else:
             numbers = [float(v) for v in values if isinstance(v, int | float)] or [1.0]
             low, high = axis.get("range") or (min(numbers) - 0.5, max(numbers) + 0.5)
@@ -176,8 +176,9 @@ class _XAxis:
             if day >= start:
                 months.append(day)
             day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        if len(months) < 2:  # a few weeks: the first and last day instead
-            return tuple((self._fraction(d.toordinal()), dateformat.format(d, "M j")) for d in (start, end))
+        if len(months) < 2:  # a few weeks: the first and the last session's day instead
+            days = sorted({self.first, self.last})
+            return tuple((self._fraction(d), dateformat.format(dt.date.fromordinal(d), "M j")) for d in days)
         step = math.ceil(len(months) / 5)
         shown = months[::step]
         return tuple(
@@ -537,10 +538,11 @@ def _table(chart: Chart) -> SafeString:
         ),
     )
     return format_html(
-        '<details class="svgc-numbers"><summary>{}</summary><div class="table-wrap"><table>'
-        '<caption class="visually-hidden">{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>'
-        "</details>",
+        '<details class="svgc-numbers"><summary>{}<span class="visually-hidden">: {}</span></summary>'
+        '<div class="table-wrap"><table><caption class="visually-hidden">{}</caption><thead><tr>{}</tr></thead>'
+        "<tbody>{}</tbody></table></div></details>",
         _("The numbers"),
+        chart.title,  # five "The numbers" in a row tell a screen reader nothing: say of which chart
         chart.title,
         head,
         body,

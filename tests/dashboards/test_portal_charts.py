@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from alliance.charts import relationship_figure
 from care.models import Score
@@ -194,3 +195,15 @@ def test_the_own_page_loads_no_script_and_the_staff_page_keeps_plotly(client, pe
     client.force_login(personas["owner"].user)
     staff = client.get(reverse("client-detail", args=[episode.client_id])).content.decode()
     assert "vendor/plotly/plotly.min" in staff and "svgc" not in staff
+
+
+def test_a_first_session_draws_single_points_and_spanish_months(personas):
+    # Given one session: one score, one attendance, on a date axis a few days wide
+    rows = [{"number": 1, "date": "2026-08-05", "attendance": "attended"}]
+    with translation.override("es"):
+        attendance = svg_charts.chart(Figure(key="attendance", figure=charts.attendance_figure(rows)))
+        html = str(svg_charts.render(svg_charts.chart(_phq9([14]))))
+    # Then the lone point is a marker (no line to draw), and the dates are the page's language
+    assert [label for _x, label in attendance.panels[0].x_ticks] == ["Ago 5"]
+    assert html.count('<use href="#svgc-circle"') == 1 and "<polyline" not in html
+    assert "Sesión 1" in html
