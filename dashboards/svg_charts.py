@@ -64,6 +64,7 @@ class Series:
     markers: bool
     legend: bool  # listed in the legend (the relationship grid lists each rater once)
     points: tuple[Point, ...]
+    drawn: bool = True  # False: a trace type this does not draw (it is still in the numbers)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _plain(text: object) -> str:
 
 
 def _suffix(ref: str) -> str:
-    """ "x2 domain" → "2", "y" → ""."""
+    """The axis number in a reference: "x2 domain" → "2", "y" → ""."""
     return ref.split()[0][1:]
 
 
@@ -252,6 +253,7 @@ def _series(trace: dict, x: _XAxis, y: _YAxis) -> Series:
         markers="markers" in mode,
         legend=trace.get("showlegend", True) is not False,
         points=tuple(points),
+        drawn=trace.get("type", "scatter") == "scatter",
     )
 
 
@@ -291,7 +293,7 @@ def _unsupported(figure: dict) -> tuple[str, ...]:
 
 def chart(figure: Figure) -> Chart:
     """What the SVG shows of a Plotly figure of the house style: its panels, legend, note and numbers."""
-    data = [t for t in figure.figure.get("data", []) if t.get("type", "scatter") == "scatter"]
+    data = figure.figure.get("data", [])
     layout = figure.figure.get("layout", {})
     suffixes = _panel_suffixes(data)
     height = HEIGHTS[1 if len(suffixes) == 1 else 2]
@@ -342,7 +344,7 @@ def _legend(panels: Sequence[Panel]) -> tuple[Series, ...]:
     seen: dict[str, Series] = {}
     for panel in panels:
         for series in panel.series:
-            if series.legend and series.name not in seen and not panel.lanes:
+            if series.legend and series.drawn and series.name not in seen and not panel.lanes:
                 seen[series.name] = series
     return tuple(seen.values()) if len(seen) > 1 else ()
 
@@ -470,7 +472,9 @@ def _panel_svg(chart: Chart, index: int, panel: Panel) -> SafeString:
         ((y, y - 13, name) for y, name in panel.lanes),
     )
     labels = format_html_join("", '<text class="svgc-band" x="100%" y="{}">{}</text>', panel.labels)
-    drawn = format_html_join("", "{}{}", ((_lines(s, panel.height), _markers(s)) for s in panel.series))
+    drawn = format_html_join(
+        "", "{}{}", ((_lines(s, panel.height), _markers(s)) for s in panel.series if s.drawn)
+    )
     return format_html(
         '<svg class="svgc-svg" width="100%" height="{}" overflow="visible" role="img" aria-labelledby="{}-t {}-d">'
         '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}{}{}{}{}{}</svg>',

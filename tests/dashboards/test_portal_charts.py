@@ -154,7 +154,9 @@ def test_what_it_cannot_draw_is_named_and_still_in_the_numbers():
     }
     chart = svg_charts.chart(Figure(key="mixed", figure=figure))
     assert chart.unsupported == ("trace type bar",)
-    assert [s.name for s in chart.panels[0].series] == ["Line"]
+    assert chart.head == ("Session", "Bars", "Line")
+    html = str(svg_charts.render(chart))
+    assert html.count("<use ") == 2  # the line's two markers, not the bar
 
 
 @pytest.mark.django_db
