@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from api.base import IntegrationView
 from api.keys import key_issue
-from api.models import ApiKey
+from api.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from care.models import User
 from demo.models import DemoMail
 from instruments.library import get_instrument
@@ -123,6 +123,13 @@ def objects(personas, settings, tmp_path):
     key, _secret = key_issue(
         actor=personas["admin"], clinic=personas["clinic"], name="EHR", scopes=["fhir:read"]
     )
+    endpoint = WebhookEndpoint.objects.create(
+        clinic=personas["clinic"],
+        url="https://ehr.example.org/hooks",
+        events=["flag.raised"],
+        secret="whsec_x",
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="flag.raised", payload={})
     # A finished export of the clinic's report, its file in a folder of this test's own.
     settings.REPORTS_EXPORT_DIR = tmp_path
     job = ReportJob.objects.create(
@@ -136,6 +143,8 @@ def objects(personas, settings, tmp_path):
     return {
         "job_id": job.pk,
         "key_id": key.pk,
+        "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk,
         "appointment_id": session.pk,
         "mail_id": kept.pk,
         "definition_id": definition.pk,
