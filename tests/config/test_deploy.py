@@ -64,7 +64,9 @@ def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) ->
     pytest.fail(f"nothing answered on port {port}")
 
 
-def _get(port: int, path: str, *, tls: bool = False, timeout: float = 10) -> http.client.HTTPResponse:
+def _get(
+    port: int, path: str, *, tls: bool = False, timeout: float = 10, headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
     if tls:
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
@@ -74,7 +76,7 @@ def _get(port: int, path: str, *, tls: bool = False, timeout: float = 10) -> htt
     else:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     # Straight to gunicorn, say what nginx would: https outside, the site's own host name.
-    connection.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+    connection.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})})
     response = connection.getresponse()
     response.body = response.read()  # type: ignore[attr-defined]
     connection.close()
@@ -253,8 +255,17 @@ def test_behind_nginx_idle_clients_do_not_stall_the_worker(served, tmp_path):
             started = time.monotonic()
             health = _get(https_port, "/health/", tls=True, timeout=5)
             assert health.status == 200 and time.monotonic() - started < 5
-            page = _get(https_port, "/login/", tls=True, timeout=5)
+            page = _get(
+                https_port, "/login/", tls=True, timeout=5, headers={"X-Request-ID": "forged-by-a-client"}
+            )
             assert page.status == 200
+            # The app believes the proxy's request id (TRUSTED_PROXY_COUNT=1), so nginx must replace a
+            # client's with its own: straight to the app the forged one would come back.
+            direct = _get(upstream, "/login/", headers={"X-Request-ID": "forged-by-a-client"})
+            assert direct.getheader("X-Request-ID") == "forged-by-a-client"
+            assert re.fullmatch(r"[0-9a-f]{32}", page.getheader("X-Request-ID") or ""), page.getheader(
+                "X-Request-ID"
+            )
             assert _get(http_port, "/login/").status == 301  # plain HTTP only redirects to https
         finally:
             for sock in idle:
