@@ -210,8 +210,8 @@ def pinned_instruments(
             rows[(row.key, row.version)] = row
     for key, version, digest in missing:
         candidates = [i for i in [builtin_versions().get((key, version))] if i is not None]
-        if (row := rows.get((key, version))) is not None:
-            candidates.append(row_instrument(row))
+        if (loaded := rows.get((key, version))) is not None:
+            candidates.append(row_instrument(loaded))
         instrument = _pick(candidates, digest)
         if instrument is None:
             raise LookupError(f"instrument {key} v{version} is not available as pinned")
