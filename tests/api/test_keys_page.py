@@ -1,15 +1,18 @@
 """The clinic admin's API keys page: a key is shown once and stored hashed; rotate and revoke; admins of
 this clinic only."""
 
+import os
 import re
 
 import pytest
+import redis
 
 from api.keys import hash_key
 from api.models import ApiKey
 from care.models import AuditEvent, User
 from tests.api.conftest import make_api
 from tests.care.factories import UserFactory
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,22 @@ def test_the_rate_limit_answers_429_with_retry_after(clinic_setup):
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
     limited = api.get("/api/v1/flags/")
     assert limited.json()["errors"][0]["code"] == "rate_limited" and int(limited["Retry-After"]) >= 1
+
+
+def test_the_rate_limit_counts_in_redis_when_redis_is_configured(clinic_setup, settings):
+    url = os.environ.get("ATTUNE_TEST_REDIS_URL", "")
+    try:
+        available = bool(url) and redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        available = False
+    require_service("Redis (ATTUNE_TEST_REDIS_URL)", available)
+    settings.REDIS_URL = url
+    api = make_api(clinic_setup, scopes=["flags:read"])
+    key = ApiKey.objects.get()
+    ApiKey.objects.update(rate_per_minute=2)
+    codes = [api.get("/api/v1/flags/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    client = redis.Redis.from_url(url)
+    assert any(client.scan_iter(f"api:rate:{key.pk}:*"))
+    for name in client.scan_iter(f"api:rate:{key.pk}:*"):
+        client.delete(name)
