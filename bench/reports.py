@@ -13,6 +13,8 @@ Prints, one block each, and a JSON line at the end:
    p50/p95 ms of --runs runs, and as a multiple of the GROUP BY (target ≤ 30×).
 5. The CSV record-level export (reports.exports: records_table + write_csv, de-identified, all time) in a
    subprocess: rows/s, as a multiple of COPY's rows/s (target ≥ 0.3×), and its peak RSS (< 300 MB).
+   With --sketch, also the same rows written by PostgreSQL's COPY (bench/reports_copy_export.py): what
+   moving the row loop out of Python would reach.
 Targets are from issue 13; docs/reports-bench.md has the figures measured on this machine."""
 
 import argparse
@@ -55,12 +57,17 @@ from reports.exports.tabular import write_csv
 from reports.filters import ReportFilters
 from reports.models import ReportJob
 import datetime as dt
+sys.path.insert(0, "bench")
+from reports_copy_export import write_csv_by_copy
 clinic = Clinic.objects.get(pk=int(sys.argv[1]))
 filters = ReportFilters(start=dt.date.fromisoformat(sys.argv[2]), end=dt.date.fromisoformat(sys.argv[3]))
 started = time.perf_counter()
 with tempfile.TemporaryDirectory() as folder:
     path = Path(folder) / "records.csv"
-    rows = write_csv(path, records_table(clinic, filters, ReportJob.Level.DEIDENTIFIED))
+    if sys.argv[4] == "copy":
+        rows = write_csv_by_copy(path, clinic, filters)
+    else:
+        rows = write_csv(path, records_table(clinic, filters, ReportJob.Level.DEIDENTIFIED))
     size = path.stat().st_size
 seconds = time.perf_counter() - started
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -98,6 +105,9 @@ def main() -> None:
     parser.add_argument("--checkins", type=int, default=1_000_000, help="Seeded when the database is empty.")
     parser.add_argument("--runs", type=int, default=10, help="Timed runs of each report and query.")
     parser.add_argument("--skip-fill", action="store_true", help="Keep the report tables as they are.")
+    parser.add_argument(
+        "--sketch", action="store_true", help="Also time the COPY-based CSV (bench/reports_copy_export.py)."
+    )
     args = parser.parse_args()
     dsn = f"{args.server}/{args.database}"
     os.environ["DATABASE_URL"] = dsn
@@ -115,6 +125,8 @@ def main() -> None:
         fill(clinic, results)
     reports(clinic, args.runs, results)
     export(clinic, dsn, results)
+    if args.sketch:
+        export(clinic, dsn, results, how="copy")
     print(json.dumps(results))
 
 
@@ -227,11 +239,13 @@ def reports(clinic, runs: int, results: dict) -> None:
     results["all_time_period"] = [periods["all_time"].start.isoformat(), periods["all_time"].end.isoformat()]
 
 
-def export(clinic, dsn: str, results: dict) -> None:
+def export(clinic, dsn: str, results: dict, how: str = "exports") -> None:
+    """The CSV record export in a child process (its peak RSS is the export's alone): `how` is
+    "exports" (reports.exports, what the app serves) or "copy" (bench/reports_copy_export.py)."""
     start, end = results["all_time_period"]
     env = {**os.environ, "DATABASE_URL": dsn, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", EXPORT_CHILD, str(clinic.pk), start, end],
+        [sys.executable, "-c", EXPORT_CHILD, str(clinic.pk), start, end, how],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -243,7 +257,7 @@ def export(clinic, dsn: str, results: dict) -> None:
     child = json.loads(done.stdout.strip().splitlines()[-1])
     rate = child["rows"] / child["seconds"]
     ratio = rate / results["copy"]["rows_per_s"]
-    results["csv_export"] = {
+    results["csv_export" if how == "exports" else "csv_by_copy_sketch"] = {
         "rows": child["rows"],
         "seconds": round(child["seconds"], 1),
         "rows_per_s": round(rate),
@@ -252,8 +266,9 @@ def export(clinic, dsn: str, results: dict) -> None:
         "peak_rss_mb": round(child["peak_rss_mb"]),
         "csv_mb": round(child["csv_mb"], 1),
     }
+    label = "CSV record export" if how == "exports" else "Sketch: the same CSV written by COPY"
     print(
-        f"CSV record export (de-identified, all time): {child['rows']:,} rows in {child['seconds']:.1f} s = "
+        f"{label} (de-identified, all time): {child['rows']:,} rows in {child['seconds']:.1f} s = "
         f"{rate:,.0f} rows/s = {ratio:.3f}× COPY's rows/s (target ≥ 0.3×); peak RSS "
         f"{child['peak_rss_mb']:.0f} MB (target < 300 MB)"
     )
