@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Client, Clinic, Program, User
+from care.text import control_characters, control_message
 from clinicians.models import Clinician, Supervision
 
 WEEKDAYS = [
@@ -22,6 +23,23 @@ WEEKDAYS = [
     ("6", _("Saturday")),
     ("7", _("Sunday")),
 ]
+
+
+class TypedText(forms.CharField):
+    """Free text checked as care.text checks every typed word: a control character is refused with a
+    message (never stored, never dropped silently); in multi-line text CR LF counts as one line break."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if self.multiline:
+            text = text.replace("\r\n", "\n")
+        if control_characters(text, multiline=self.multiline):
+            raise forms.ValidationError(control_message(), code="control")
+        return text
 
 
 class InviteForm(forms.Form):
@@ -42,10 +60,10 @@ class InviteForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    first_name = forms.CharField(
+    first_name = TypedText(
         label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
-    last_name = forms.CharField(
+    last_name = TypedText(
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     username = forms.CharField(
@@ -207,7 +225,7 @@ class EndSupervisionForm(forms.Form):
 
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(label=_("Program name"), max_length=200)
+    name = TypedText(label=_("Program name"), max_length=200)
 
     def __init__(self, *args, clinic: Clinic, program: Program | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,20 +242,22 @@ class ProgramForm(forms.Form):
 
 
 class ClinicSettingsForm(forms.Form):
-    crisis_instructions = forms.CharField(
+    crisis_instructions = TypedText(
+        multiline=True,
         label=_("Crisis instructions (English)"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown to a client at once when an answer suggests they may be at risk."),
     )
-    crisis_instructions_es = forms.CharField(
+    crisis_instructions_es = TypedText(
+        multiline=True,
         label=_("Crisis instructions (Spanish)"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown to clients who answer in Spanish; English is shown while this is empty."),
     )
-    crisis_phone = forms.CharField(
+    crisis_phone = TypedText(
         label=_("Crisis phone number"),
         max_length=64,
         required=False,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from care.audit import audit_record
 from care.links import hash_secret
 from care.models import AuditEvent, User
+from care.text import clean_text
 from clinic_settings.models import Invitation
 from clinic_settings.services import require_admin
 from clinicians.models import Clinician
@@ -127,6 +128,7 @@ def staff_sign_up(
 ) -> User | None:
     """Consume the invitation and make the member active with their name, username and password.
     None when the link was used or expired in the meantime (nothing is changed then)."""
+    first_name, last_name = clean_text(first_name, max_length=150), clean_text(last_name, max_length=150)
     with transaction.atomic():
         consumed = Invitation.objects.filter(pk=invitation.pk, **_live()).update(used_at=timezone.now())
         if not consumed:

@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from care.audit import audit_record
 from care.models import AuditEvent, Clinic, Episode, Program, User
+from care.text import TextError, clean_text
 from clinic_settings.models import ProgramInstrument
 from clinicians.models import Clinician, Supervision
 from risk.engine import queue_evaluation
@@ -132,8 +134,17 @@ def supervision_end(*, actor: User, supervision: Supervision, ended_on: dt.date)
 # Programs and the clinic ---------------------------------------------------------------------------
 
 
+def _name(name: str) -> str:
+    """A program's name as care.text checks typed words (TextError when it cannot be stored), not empty."""
+    clean = clean_text(name, max_length=200)
+    if not clean:
+        raise TextError(_("Give the program a name."), code="required")
+    return clean
+
+
 def program_add(*, actor: User, name: str) -> Program:
     clinic = require_admin(actor)
+    name = _name(name)
     with transaction.atomic():
         program = Program.objects.create(clinic=clinic, name=name)
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=program, detail={"name": name})
@@ -144,6 +155,7 @@ def program_rename(*, actor: User, program: Program, name: str) -> None:
     clinic = require_admin(actor)
     if program.clinic_id != clinic.pk:
         raise PermissionDenied("Not of this clinic.")
+    name = _name(name)
     with transaction.atomic():
         changed = _changes(program, {"name": name})
         program.save(update_fields=["name"])
@@ -188,12 +200,22 @@ CLINIC_FIELDS = (
     "flag_stale_after_hours",
 )
 
+# Free text of the clinic's settings: (field, longest, multi-line), checked by care.text in the service.
+TEXT_LIMITS = (
+    ("crisis_instructions", 2000, True),
+    ("crisis_instructions_es", 2000, True),
+    ("crisis_phone", 64, False),
+)
+
 
 def clinic_update(*, actor: User, values: dict[str, Any]) -> None:
     clinic = require_admin(actor)
     unknown = set(values) - set(CLINIC_FIELDS)
     if unknown:
         raise ValueError(f"not a clinic setting: {sorted(unknown)}")
+    for name, limit, multiline in TEXT_LIMITS:
+        if name in values:
+            values = {**values, name: clean_text(values[name], max_length=limit, multiline=multiline)}
     with transaction.atomic():
         changed = _changes(clinic, values)
         clinic.save(update_fields=list(values))

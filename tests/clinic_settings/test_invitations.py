@@ -178,3 +178,12 @@ def test_an_invited_member_cannot_be_activated_without_signing_up(client, person
     client.post(reverse("clinic-settings-person-active", args=[user.pk]), {"active": "1"})
     user.refresh_from_db()
     assert not user.is_active
+
+
+def test_a_name_with_a_control_character_is_refused(client, invited):
+    user, token = invited
+    response = client.post(
+        reverse("clinic-settings-signup", args=[token]), {**GOOD, "first_name": "Ro\x00bin"}
+    )
+    assert response.status_code == 400 and b"characters that can&#x27;t be saved" in response.content
+    assert Invitation.objects.get(user=user).used_at is None

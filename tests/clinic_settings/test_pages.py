@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 
 from care.models import AuditEvent, Clinic, Program, User
+from care.text import TextError
 from clinic_settings.models import ProgramInstrument
+from clinic_settings.services import clinic_update, program_add
 from clinicians.models import Supervision
 from tests.care.factories import ProgramFactory
 
@@ -277,3 +279,52 @@ def test_django_admin_is_for_superusers_only(client, admin_user, personas):
     root = User.objects.create_superuser("root", "root@example.org", "a long root password 123")
     client.force_login(root)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("clinic-settings-programs", {"name": "Adults\x00"}),
+        (
+            "clinic-settings-clinic",
+            {
+                "crisis_instructions": "Call\x07 988",
+                "checkin_link_ttl_hours": "96",
+                "checkin_reminder_after_hours": "48",
+                "flag_stale_after_hours": "48",
+            },
+        ),
+    ],
+)
+def test_control_characters_are_refused_with_a_message(client, admin_user, personas, url, data):
+    client.force_login(admin_user)
+    response = client.post(reverse(url), data)
+    assert response.status_code == 400
+    assert b"characters that can&#x27;t be saved" in response.content
+    assert not Program.objects.filter(name__startswith="Adults").exists()
+    assert "\x07" not in Clinic.objects.get(pk=personas["clinic"].pk).crisis_instructions
+    assert not AuditEvent.objects.filter(actor=admin_user).exists()
+
+
+def test_crisis_text_keeps_its_line_breaks(client, admin_user, personas):
+    client.force_login(admin_user)
+    client.post(
+        reverse("clinic-settings-clinic"),
+        {
+            "crisis_instructions": "Call 988.\r\nOr go to the nearest emergency room.",
+            "checkin_link_ttl_hours": "96",
+            "checkin_reminder_after_hours": "48",
+            "flag_stale_after_hours": "48",
+        },
+    )
+    clinic = Clinic.objects.get(pk=personas["clinic"].pk)
+    assert clinic.crisis_instructions == "Call 988.\nOr go to the nearest emergency room."
+
+
+def test_the_services_check_typed_words_themselves(admin_user):
+    with pytest.raises(TextError):
+        program_add(actor=admin_user, name="Bad\x00name")
+    with pytest.raises(TextError):
+        program_add(actor=admin_user, name="   ")
+    with pytest.raises(TextError):
+        clinic_update(actor=admin_user, values={"crisis_phone": "9" * 65})
