@@ -37,3 +37,28 @@ def test_the_admin_makes_a_key_in_the_browser(page, live_server, personas):
     assert secret.startswith("atk_")
     assert serious_accessibility_violations(page) == []
     screenshot(page, "api-keys", widths=(1280, 390))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_webhooks_and_import_pages_read_well(page, live_server, personas, settings, tmp_path):
+    settings.API_WEBHOOKS_ALLOW_PRIVATE = True
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/api/webhooks/")
+    page.get_by_label("Address (https://…)").fill("http://127.0.0.1:9/hooks")
+    page.get_by_role("button", name="Add endpoint").click()
+    assert page.locator("#new-secret").inner_text().startswith("whsec_")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "api-webhooks", widths=(1280, 390))
+    program = personas["owner_episode"].program.name
+    csv = tmp_path / "schedule.csv"
+    csv.write_text(
+        "client_id,given_name,family_name,email,clinician,program,start,end\n"
+        f"MRN-1,Ana,Ruiz,,owner,{program},2026-12-21 10:00,2026-12-21 10:50\n"
+        f"MRN-2,Ben,Okafor,,nobody,{program},2026-12-21 11:00,2026-12-21 11:50\n"
+    )
+    page.goto(f"{live_server.url}/api/import/")
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Preview").click()
+    assert "Line 3" in page.locator("#import-errors").inner_text()
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "api-import-errors", widths=(1280, 390))
