@@ -159,9 +159,18 @@ class CaseloadRow:
     episode: Any  # an Episode as caseload_page_read loads it: with its counts and active flags annotated
     week: int
     trend: list[float]  # the trend column's scores, oldest first
-    sparkline: dict
-    pillars: list[PillarStatus]
     flags: list[Flag]
+    # What the sparkline and the pillar chips are drawn with: they are drawn for the shown page only.
+    sparkline_range: dict
+    words: PillarWords
+
+    @cached_property
+    def sparkline(self) -> dict:
+        return charts.sparkline(self.trend, **self.sparkline_range) if self.trend else {}
+
+    @cached_property
+    def pillars(self) -> list[PillarStatus]:
+        return pillar_statuses(self.flags, self.words)
 
     @property
     def client(self) -> Client:
@@ -207,9 +216,13 @@ class CaseloadRow:
         }
 
 
+PAGE_SIZE = 50  # rows drawn per page: a long caseload stays light on a phone and quick to render
+INBOX_SHOWN = 15  # flags listed beside the caseload, most urgent first
+
+
 @dataclass
 class Caseload:
-    rows: list[CaseloadRow]
+    rows: list[CaseloadRow]  # the shown page
     programs: list[Program]
     flags: list[Flag]  # every active flag on the caseload, most urgent first: the inbox
     total: int
@@ -218,6 +231,25 @@ class Caseload:
     flagged_only: bool
     program_id: int | None
     trend: CaseloadTrend | None = None  # None when no pillar registers one: no trend column
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + len(self.rows)
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.pages + 1)
+
+    @property
+    def inbox_shown(self) -> list[Flag]:
+        """The most urgent flags, for the panel beside the table; the flag inbox page has them all."""
+        return self.flags[:INBOX_SHOWN]
 
 
 def _active_flags_prefetch() -> Prefetch:
@@ -247,9 +279,9 @@ def _rows(episodes: list[Any], trend: CaseloadTrend | None) -> list[CaseloadRow]
                 episode=episode,
                 week=episode_week(episode.opened_on, today),
                 trend=recent,
-                sparkline=charts.sparkline(recent, **sparkline_range) if recent else {},
-                pillars=pillar_statuses(episode.active_flag_list, words),
                 flags=episode.active_flag_list,
+                sparkline_range=sparkline_range,
+                words=words,
             )
         )
     return rows
@@ -272,9 +304,10 @@ def caseload_page_read(
     descending: bool = True,
     flagged_only: bool = False,
     program_id: int | None = None,
+    page: int = 1,
 ) -> Caseload:
     """The clinician's home. Four queries whatever the caseload's size (episodes, their active flags,
-    their trend scores, the audit row).
+    their trend scores, the audit row); sparklines and pillar chips are drawn for the shown page only.
 
     Filters apply in Python: the whole caseload is loaded anyway for the program list, and a caseload is
     hundreds of rows at most."""
@@ -296,15 +329,26 @@ def caseload_page_read(
     if sort not in CASELOAD_SORTS or (sort == "trend" and trend is None):
         sort = "flags"
     rows.sort(key=CASELOAD_SORTS[sort], reverse=descending)
-    audit_list_read(actor=user, what="caseload", client_ids=[r.client.pk for r in rows])
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    inbox = _inbox(rows)
+    # What the page shows: its rows, and the clients named in the inbox (which covers every page).
+    audit_list_read(
+        actor=user,
+        what="caseload",
+        client_ids=[r.client.pk for r in shown] + [f.episode.client_id for f in inbox],
+    )
     return Caseload(
-        rows=rows,
+        rows=shown,
         programs=programs,
-        flags=_inbox(rows),
+        flags=inbox,
         total=len(rows),
         sort=sort,
         descending=descending,
         flagged_only=flagged_only,
         program_id=program_id,
         trend=trend,
+        page=page,
+        pages=pages,
     )

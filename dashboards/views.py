@@ -43,6 +43,7 @@ def caseload(request: StaffRequest) -> HttpResponse:
         descending=request.GET.get("dir", "desc") != "asc",
         flagged_only=request.GET.get("flagged") == "1",
         program_id=_int_or_none(request.GET.get("program")),
+        page=_int_or_none(request.GET.get("page")) or 1,
     )
     columns = [
         ("client", _("Client")),
@@ -52,10 +53,12 @@ def caseload(request: StaffRequest) -> HttpResponse:
     ]
     if page.trend is not None:  # the score a pillar registered as the caseload's trend
         columns.append(("trend", str(page.trend.label)))
+    keep = request.GET.copy()
+    keep.pop("page", None)  # the pager's links keep the sort and filters, and set their own page
     return render(
         request,
         "dashboards/caseload.html",
-        {"page": page, "columns": columns},
+        {"page": page, "columns": columns, "pager_query": keep.urlencode()},
     )
 
 
