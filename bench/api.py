@@ -197,6 +197,8 @@ def post_attendance(args, secret: str, sessions: list[int]) -> None:
 
     from care.models import CheckIn
 
+    if not args.attendance:
+        return
     http = HttpClient()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     times = []

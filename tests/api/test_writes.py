@@ -283,3 +283,30 @@ def test_a_revoked_key_stops_working(clinic_setup):
     assert api.get("/api/v1/programs/").status_code == 200
     key_revoke(actor=clinic_setup["admin"], key=ApiKey.objects.get())
     assert api.get("/api/v1/programs/").status_code == 401
+
+
+def test_json_only_answers(api, clinic_setup):
+    html = api.get(f"/api/v1/episodes/{clinic_setup['episode'].pk}/", headers={"HTTP_ACCEPT": "text/html"})
+    assert html.status_code == 406 and html.json()["errors"][0]["code"] == "not_acceptable"
+    wrong = api.send("put", "/api/v1/programs/", {})
+    assert wrong.status_code == 405 and wrong.json()["errors"][0]["code"] == "method_not_allowed"
+    missing = api.get("/api/v1/appointments/not-a-number/")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[]",
+        "null",
+        '"text"',
+        "1e999",
+        '{"episode_id": 1e400}',
+        "[" * 5000 + "]" * 5000,
+        '{"episode_id": null}',
+    ],
+)
+def test_odd_bodies_are_400s_never_500s(api, body):
+    response = api.post("/api/v1/appointments/", body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] in {"invalid", "malformed_json"}
