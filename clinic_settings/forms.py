@@ -33,8 +33,8 @@ class TypedText(forms.CharField):
         self.multiline = multiline
         super().__init__(**kwargs)
 
-    def to_python(self, value):
-        text = super().to_python(value)
+    def to_python(self, value) -> str:
+        text = super().to_python(value) or ""  # empty_value is "" for these fields
         if self.multiline:
             text = text.replace("\r\n", "\n")
         if control_characters(text, multiline=self.multiline):
