@@ -83,9 +83,10 @@ def _get(
     return response
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
     """scripts/serve.sh with the documented environment (one worker), on a free port; yields the port."""
+    tmp_path = tmp_path_factory.mktemp("served")
     port = _free_port()
     env = documented_env(
         STATIC_ROOT=str(tmp_path / "static"),
