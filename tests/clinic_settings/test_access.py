@@ -113,3 +113,11 @@ def test_the_services_refuse_anyone_but_an_admin(personas, role):
     with pytest.raises(PermissionDenied):
         clinic_update(actor=actor, values={"crisis_phone": "555"})
     assert Clinic.objects.get(pk=personas["clinic"].pk).crisis_phone == ""
+
+
+@pytest.mark.parametrize("viewer", ["owner", "supervisor"])
+def test_only_the_admin_is_shown_the_settings_link(client, personas, viewer):
+    client.force_login(personas[viewer].user)
+    assert b'href="/clinic/settings/"' not in client.get("/").content
+    client.force_login(personas["admin"])
+    assert b'href="/clinic/settings/"' in client.get("/clinic/").content
