@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.urls import reverse
 
 from care import denials
@@ -78,6 +79,16 @@ def test_a_new_hour_starts_a_new_count(client, personas):
         ("2026-12-02T12:00:00+00:00", 1),
         ("2026-12-02T13:00:00+00:00", 1),
     ]
+
+
+def test_when_recording_fails_the_answer_is_the_same_404_and_the_failure_is_logged(client, personas, caplog):
+    client.force_login(personas["owner"].user)
+    foreign = personas["colleague_episode"].client_id
+    with mock.patch.object(denials, "_count", side_effect=DatabaseError("cache table gone")):
+        response = client.get(reverse("client-detail", args=[foreign]))
+    assert response.status_code == 404 and b"We can" in response.content
+    assert not _denied().exists()
+    assert "denied access could not be recorded (kind=not_found)" in caplog.text
 
 
 def test_the_owner_reading_their_own_client_records_no_denial(client, personas):
