@@ -15,6 +15,7 @@ The role names and passwords come from the URLs, so each lives in one place:
 
   python scripts/db_roles.py setup    # once, and after upgrading: roles, ownership, schema rights, grants
   python scripts/db_roles.py grants   # as the owner, after every `manage.py migrate` (scripts/migrate.sh)
+  python scripts/db_roles.py verify   # as the app: says what is wrong, exits 1 if anything is
 
 Both steps are idempotent. Standard library and psycopg only (the container image has no psql)."""
 
@@ -137,6 +138,43 @@ def setup(admin_url: str, owner_url: str, app_url: str) -> None:
         grants(cursor, owner=owner, app=app)
 
 
+AUDIT_FORBIDDEN = ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
+
+
+def problems(cursor: psycopg.Cursor) -> list[str]:
+    """What would let the connected role (the app's) erase or unguard the audit trail."""
+    found = []
+    cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    superuser, bypass = cursor.fetchone() or (False, False)
+    if superuser or bypass:
+        found.append("the app's role is a superuser or bypasses row security")
+    cursor.execute(
+        """
+        SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND pg_has_role(current_user, c.relowner, 'USAGE')
+        """
+    )
+    owned = cursor.fetchone()
+    if owned and owned[0]:
+        found.append(f"the app's role owns (or acts as the owner of) {owned[0]} tables or sequences")
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{AUDIT_TABLE}"])
+    exists = cursor.fetchone()
+    if not (exists and exists[0]):
+        return [*found, f"{AUDIT_TABLE} does not exist (migrate first)"]
+    for right in AUDIT_FORBIDDEN:
+        cursor.execute("SELECT has_table_privilege(current_user, %s, %s)", [f"public.{AUDIT_TABLE}", right])
+        allowed = cursor.fetchone()
+        if allowed and allowed[0]:
+            found.append(f"the app's role may {right} {AUDIT_TABLE}")
+    cursor.execute(
+        "SELECT tgenabled FROM pg_trigger WHERE tgname = 'care_auditevent_append_only' AND NOT tgisinternal"
+    )
+    trigger = cursor.fetchone()
+    if not trigger or trigger[0] == "D":
+        found.append(f"the append-only trigger on {AUDIT_TABLE} is missing or disabled")
+    return found
+
+
 def main(argv: list[str]) -> None:
     step = argv[1] if len(argv) > 1 else ""
     if step == "setup":
@@ -147,8 +185,16 @@ def main(argv: list[str]) -> None:
         app, _, _ = _role(_url("DATABASE_URL"))
         with psycopg.connect(owner_url, autocommit=True) as connection, connection.cursor() as cursor:
             grants(cursor, owner=owner, app=app)
+    elif step == "verify":
+        with (
+            psycopg.connect(_url("DATABASE_URL"), autocommit=True) as connection,
+            connection.cursor() as cursor,
+        ):
+            found = problems(cursor)
+        if found:
+            sys.exit("db_roles: the audit trail is not safe from the app:\n  - " + "\n  - ".join(found))
     else:
-        sys.exit("usage: db_roles.py setup|grants")
+        sys.exit("usage: db_roles.py setup|grants|verify")
     print(f"db_roles: {step} done")
 
 

@@ -10,6 +10,7 @@ if [ -n "${MIGRATE_DATABASE_URL:-}" ]; then
     DATABASE_URL="$MIGRATE_DATABASE_URL" "$py" manage.py migrate --noinput
     DATABASE_URL="$MIGRATE_DATABASE_URL" "$py" manage.py createcachetable
     "$py" scripts/db_roles.py grants
+    "$py" scripts/db_roles.py verify  # the app's role can neither erase nor unguard the audit trail
 else
     "$py" manage.py migrate --noinput
     "$py" manage.py createcachetable

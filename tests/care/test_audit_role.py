@@ -167,3 +167,20 @@ def test_the_app_does_its_work_as_the_app_role(production_roles):
         assert done.returncode == 0, done.stdout + done.stderr
     with psycopg.connect(app_url) as app:
         assert app.execute("SELECT count(*) > 0 FROM care_checkin").fetchone() == (True,)
+
+
+def test_verify_passes_for_the_app_role_and_names_what_is_wrong_for_any_other(production_roles):
+    app_url, owner_url, admin_url, env = production_roles
+
+    def verify(url: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "scripts/db_roles.py", "verify"]
+        return subprocess.run(
+            command, cwd=ROOT, env={**env, "DATABASE_URL": url}, capture_output=True, text=True
+        )
+
+    assert verify(app_url).returncode == 0  # scripts/migrate.sh runs it too: the fixture would have failed
+    as_owner = verify(owner_url)
+    assert as_owner.returncode == 1
+    assert "owns" in as_owner.stderr and "may TRUNCATE care_auditevent" in as_owner.stderr
+    as_superuser = verify(admin_url)
+    assert as_superuser.returncode == 1 and "superuser" in as_superuser.stderr
