@@ -1,6 +1,7 @@
 """The report's charts. Pure: figures in, Plotly dicts or SVG points out (static/js/dashboards/charts.js
 draws the Plotly ones with our own plotly.min.js). Every chart has its numbers in text beside it."""
 
+import textwrap
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
@@ -48,9 +49,16 @@ def outcomes_figure(figures: Sequence[MeasureFigure]) -> dict | None:
     if not shown:
         return None
     shown = list(reversed(shown))  # Plotly draws horizontal bars bottom-up: keep the registry's order
-    layout = base_layout(title=_("Outcomes in this period"), height=max(220, 44 * len(shown) + 90))
+    layout = base_layout(title=_("Outcomes in this period"), height=max(220, 52 * len(shown) + 90))
     layout["margin"] = {"l": 12, "r": 12, "t": 48, "b": 40}
-    layout["xaxis"] = {"range": [0, 100], "ticksuffix": "%", "gridcolor": GRID, "zeroline": False}
+    # Room right of 100% for the labels; the measure names wrap, so a phone keeps some width for bars.
+    layout["xaxis"] = {
+        "range": [0, 135],
+        "tickvals": [0, 25, 50, 75, 100],
+        "ticktext": ["0%", "25%", "50%", "75%", "100%"],
+        "gridcolor": GRID,
+        "zeroline": False,
+    }
     layout["yaxis"] = {"automargin": True, "tickfont": {"size": 12}}
     layout["showlegend"] = False
     return {
@@ -58,10 +66,11 @@ def outcomes_figure(figures: Sequence[MeasureFigure]) -> dict | None:
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": [str(f.measure.title) for f in shown],
+                "y": ["<br>".join(textwrap.wrap(str(f.measure.title), 22)) for f in shown],
                 "x": [f.value for f in shown],
-                "text": [f"{f.value:g}% (n = {f.denominator:g})" for f in shown],
-                "textposition": "auto",
+                "text": [f"{f.value:g}% · n {f.denominator:g}" for f in shown],
+                "textposition": "outside",
+                "cliponaxis": False,
                 "marker": {"color": [CLIENT if f.measure.higher_is_better else BAD for f in shown]},
                 "hovertemplate": "%{y}: %{text}<extra></extra>",
             }
