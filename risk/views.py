@@ -38,7 +38,11 @@ def _wants_fragment(request: StaffRequest) -> bool:
 
 def _back(request: StaffRequest, flag: Flag) -> HttpResponse:
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+    # Only a path on this site: anything else (another host, or a word that redirect() would try to
+    # reverse as a URL name) goes to the inbox.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    ):
         target = ""
     return redirect(target or "flag-inbox")
 

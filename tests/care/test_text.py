@@ -81,3 +81,26 @@ def test_the_limit_is_shown_in_words_grouped_for_the_page_language():
     assert rendered == "Up to 4,000 characters."
     with translation.override("es"):
         assert "2\xa0000" in limit_hint(2000)  # Spanish groups thousands with a space
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("u" * 300, "x"), ("owner\x00", "x"), ("owner", "p" * 5000), ("owner", "a\x1bb")],
+)
+def test_sign_in_refuses_over_long_or_control_character_input_with_a_message(client, username, password):
+    """Django's sign-in form only sets maxlength on the page; a 300-character username once reached the
+    lockout records (255 characters) and gave a 500."""
+    client.raise_request_exception = False
+    response = client.post("/login/", {"username": username, "password": password})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_in_still_works(client, personas):
+    user = personas["owner"].user
+    user.set_password("a long passphrase with spaces ")
+    user.save()
+    response = client.post("/login/", {"username": "owner", "password": "a long passphrase with spaces "})
+    assert response.status_code == 302
