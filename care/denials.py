@@ -20,6 +20,7 @@ from typing import Any
 from axes.signals import user_locked_out
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -56,10 +57,16 @@ def worth_recording(count: int) -> bool:
     return count > 0 and str(count).strip("0") == "1"
 
 
+def printable(text: str, limit: int) -> str:
+    """What a prober typed, fit to store: no NUL, control characters or lone surrogates (PostgreSQL
+    refuses them), within `limit`."""
+    return "".join(ch for ch in str(text)[: limit * 2] if ch.isprintable())[:limit]
+
+
 def safe_path(path: str) -> str:
     if path.startswith(CLIENT_PATHS):
         return path[: path.index("/", 1) + 1] + "…"
-    return path[:200]
+    return printable(path, 200)
 
 
 def _count(key: str) -> int:
@@ -95,7 +102,8 @@ def _record(
     # A staff member; an API key's principal or an anonymous visitor is known by address.
     user = found if isinstance(found, User) and found.is_authenticated else None
     ip = client_ip(request) if request is not None else ""
-    actor_key = f"user:{user.pk}" if user is not None else f"ip:{ip}:{username[:150]}"
+    username = printable(username, 150)
+    actor_key = f"user:{user.pk}" if user is not None else f"ip:{ip}:{username}"
     now = timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
     count = _count(f"attune:denied:{kind}:{hour:%Y%m%d%H}:{actor_key}")
@@ -105,15 +113,16 @@ def _record(
     if request is not None:
         detail |= {"method": request.method, "path": safe_path(request.path)}
     if username:
-        detail["username"] = username[:150]
-    label = user.get_username() if user is not None else (username[:150] or "anonymous")
-    audit_denied(
-        actor=user,
-        actor_label=label,
-        object_type=object_type or kind,
-        object_id=object_id,
-        detail=detail,
-    )
+        detail["username"] = username
+    label = user.get_username() if user is not None else (username or "anonymous")
+    with transaction.atomic():  # a savepoint: a failed write never breaks a surrounding transaction
+        audit_denied(
+            actor=user,
+            actor_label=label,
+            object_type=object_type or kind,
+            object_id=printable(object_id, 64),
+            detail=detail,
+        )
     return True
 
 

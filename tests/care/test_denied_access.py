@@ -150,6 +150,16 @@ def test_a_client_links_token_never_reaches_the_audit_trail():
     assert safe_path("/clients/12/") == "/clients/12/"
 
 
+def test_a_probe_with_nul_and_control_characters_is_recorded_without_them(client, personas):
+    owner = personas["owner"].user
+    client.force_login(owner)
+    assert client.get("/clients/1%00%1b[31m/").status_code == 404
+    (row,) = _denied()
+    assert row.detail["path"] == "/clients/1[31m/"
+    # The page after it still works: the write did not break the request's database connection.
+    assert client.get(reverse("client-detail", args=[personas["owner_episode"].client_id])).status_code == 200
+
+
 def test_an_anonymous_mistyped_address_is_not_a_refusal(client, db):
     assert client.get("/no-such-page/").status_code == 404
     assert not _denied().exists()
