@@ -13,17 +13,18 @@ from pathlib import Path
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from care.audit import audit_record
 from care.models import AuditEvent, Clinic, User
-from reports.exports import fhir, pdf, rows, tabular
+from reports.exports import copy_csv, fhir, pdf, rows, tabular
 from reports.facts import add_months
 from reports.filters import ReportFilters
 from reports.models import ReportJob, ReportSchedule
+from reports.router import reports_database
 from reports.selectors import clinic_report, report_clinic
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,9 @@ def _write(job: ReportJob, path: Path, tick, every: int) -> int:
             total = fhir.checkins(job.clinic, filters).count()
             _set_total(job.pk, total)
             return fhir.write_records(path, job.clinic, filters, job.level, tick, every)
+        if job.format == ReportJob.Format.CSV and connections[reports_database()].vendor == "postgresql":
+            _set_total(job.pk, rows.sessions(job.clinic, filters).count())
+            return copy_csv.write_records_csv(path, job.clinic, filters, job.level, tick, every)
         table = rows.records_table(job.clinic, filters, job.level)
     else:
         report = clinic_report(job.clinic, filters)

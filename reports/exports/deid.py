@@ -36,6 +36,23 @@ def pseudonym(kind: str, pk: int | None) -> str:
     return f"{kind[:2].upper()}-{digest[:20]}"
 
 
+class Pseudonyms:
+    """pseudonym() for one export: the key read once and each id's pseudonym computed once (a clinic's
+    sessions repeat the same clients, episodes and clinicians many times over)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.key, self.seen = kind, _key(), dict[int, str]()
+
+    def __call__(self, pk: int | None) -> str:
+        if pk is None:
+            return ""
+        known = self.seen.get(pk)
+        if known is None:
+            digest = hmac.new(self.key, f"{self.kind}:{pk}".encode(), hashlib.sha256).hexdigest()
+            known = self.seen[pk] = f"{self.kind[:2].upper()}-{digest[:20]}"
+        return known
+
+
 def year(day: dt.date | dt.datetime | None) -> int | None:
     return day.year if day else None
 

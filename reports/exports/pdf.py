@@ -9,7 +9,7 @@ months of the sparkline (a month whose denominator is below 11 is left as a gap)
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Circle, Drawing, PolyLine
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -33,6 +33,7 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 
 def sparkline(figure: MeasureFigure, width: float = 40 * mm, height: float = 9 * mm) -> Drawing:
     drawing = Drawing(width, height)
+    drawing.add(Line(0, 0.5, width, 0.5, strokeColor=RULE, strokeWidth=0.5))  # the months' span
     points = figure.months
     shown = [
         (i, p.value) for i, p in enumerate(points) if p.value is not None and not deid.is_small(p.denominator)

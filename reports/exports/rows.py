@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import FilteredRelation, Q, QuerySet
-from django.utils import timezone
 
 from care.models import CheckIn, Clinic, Session
 from reports.exports import deid
@@ -170,14 +169,19 @@ def records_table(clinic: Clinic, filters: ReportFilters, level: Level) -> Table
     return Table(record_header(level), _record_rows(clinic, queryset, level), total)
 
 
-def _record_rows(clinic: Clinic, queryset: QuerySet[Session], level: Level) -> Iterator[list[Any]]:
-    relations = {
+def score_relations() -> dict[str, FilteredRelation]:
+    """One join per score column: the check-in's total on each instrument."""
+    return {
         name: FilteredRelation(
             "checkin__scores",
             condition=Q(checkin__scores__instrument=instrument, checkin__scores__scale=scale),
         )
         for name, (instrument, scale) in SCORES.items()
     }
+
+
+def _record_rows(clinic: Clinic, queryset: QuerySet[Session], level: Level) -> Iterator[list[Any]]:
+    relations = score_relations()
     fields = [
         "episode__client_id",
         "episode_id",
@@ -205,16 +209,16 @@ def _record_rows(clinic: Clinic, queryset: QuerySet[Session], level: Level) -> I
             "episode__client__date_of_birth",
         ]
     zone = ZoneInfo(clinic.time_zone)
+    client_id, episode_id, clinician_id = (deid.Pseudonyms(k) for k in ("client", "episode", "clinician"))
     rows = queryset.annotate(**relations).order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK)
     for row in rows:
         (client, episode, clinician, program, payer, opened, closed, start, number) = row[:9]
         (attendance, status, submitted, phq9, gad7, rel) = row[9:15]
-        held_on = timezone.localtime(start, zone).date()
-        submitted_on = timezone.localtime(submitted, zone).date() if submitted else None
+        held_on = start.astimezone(zone).date()  # the clinic's calendar day
         line = [
-            deid.pseudonym("client", client),
-            deid.pseudonym("episode", episode),
-            deid.pseudonym("clinician", clinician),
+            client_id(client),
+            episode_id(episode),
+            clinician_id(clinician),
             program,
             payer,
             opened.year,
@@ -227,6 +231,7 @@ def _record_rows(clinic: Clinic, queryset: QuerySet[Session], level: Level) -> I
             rel,
         ]
         if limited:
+            submitted_on = submitted.astimezone(zone).date() if submitted else None
             line += [_iso(opened), _iso(closed), _iso(held_on), _iso(submitted_on)]
         if identified:
             line += [row[15], row[16], row[17], _iso(row[18])]

@@ -19,48 +19,60 @@ def _no_tick(done: int) -> None:
     return None
 
 
-class _Line:
-    """A file-like that hands back what csv.writer wrote, so each row becomes one string."""
-
-    def __init__(self) -> None:
-        self.buffer = io.StringIO()
-
-    def take(self) -> str:
-        value = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return value
+def _safe(row: list[Any]) -> list[Any]:
+    # Only text can be read as a formula; csv writes None as an empty field by itself.
+    return [safe_cell(v) if v.__class__ is str else v for v in row]
 
 
-def _text(value: Any) -> Any:
-    return "" if value is None else safe_cell(value)
-
-
-def csv_lines(table: Table, tick: Tick = _no_tick, every: int = 1000) -> Iterator[str]:
-    """The table as CSV lines (header first), each field quoted; `tick` every `every` rows and at the end."""
-    line = _Line()
-    writer = csv.writer(line.buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(table.header)
-    yield line.take()
+def _counted(table: Table, tick: Tick, every: int) -> Iterator[list[Any]]:
+    """The table's rows made safe, calling `tick` every `every` rows and once at the end."""
     done = 0
     for row in table.rows:
-        writer.writerow([_text(v) for v in row])
-        yield line.take()
+        yield _safe(row)
         done += 1
         if done % every == 0:
             tick(done)
     tick(done)
 
 
+def _writer(out: Any) -> Any:
+    return csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+
+
+def csv_lines(table: Table, tick: Tick = _no_tick, every: int = 1000, batch: int = 500) -> Iterator[str]:
+    """The table as CSV text (header first, every field quoted), `batch` rows per piece: for a streamed
+    response, whose memory stays one batch however long the table."""
+    buffer = io.StringIO()
+    writer = _writer(buffer)
+    writer.writerow(table.header)
+    pending = 1
+    for row in _counted(table, tick, every):
+        writer.writerow(row)
+        pending += 1
+        if pending >= batch:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending:
+        yield buffer.getvalue()
+
+
 def write_csv(path: Path, table: Table, tick: Tick = _no_tick, every: int = 1000) -> int:
-    """Write the CSV; returns the rows written (header not counted)."""
-    written = -1
-    with path.open("w", encoding="utf-8", newline="") as out:
-        # A BOM so Excel opens UTF-8 (accents in names, programs) as UTF-8.
-        out.write("\ufeff")
-        for text in csv_lines(table, tick, every):
-            out.write(text)
+    """Write the CSV straight to the file; returns the rows written (header not counted)."""
+    written = 0
+
+    def counting() -> Iterator[list[Any]]:
+        nonlocal written
+        for row in _counted(table, tick, every):
             written += 1
+            yield row
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("\ufeff")  # a BOM, so Excel opens UTF-8 (accents in programs, payers) as UTF-8
+        writer = _writer(out)
+        writer.writerow(table.header)
+        writer.writerows(counting())
     return written
 
 
@@ -71,12 +83,16 @@ def write_xlsx(
     sheet = book.create_sheet(title=title[:31])
     sheet.append(table.header)
     done = 0
-    for row in table.rows:
-        # openpyxl stores a string starting with "=" as a formula: safe_cell turns it into text first.
-        sheet.append([safe_cell(v) for v in row])
-        done += 1
-        if done % every == 0:
-            tick(done)
-    tick(done)
+    try:
+        # openpyxl stores a string starting with "=" as a formula: _safe turns it into text first.
+        for row in _counted(table, tick, every):
+            sheet.append(row)
+            done += 1
+    except BaseException:
+        # A cancel or a failure: finish the sheet's XML stream and delete its temporary file now, not
+        # whenever the garbage collector gets to them.
+        sheet.close()
+        sheet._writer.cleanup()
+        raise
     book.save(path)
     return done

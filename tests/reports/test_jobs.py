@@ -178,7 +178,7 @@ def new_job(seeded, kind="records", fmt="csv") -> ReportJob:
 
 
 def test_progress_is_written_every_chunk(seeded, monkeypatch):
-    job, seen = new_job(seeded), []
+    job, seen = new_job(seeded, fmt="xlsx"), []
     real = rows.records_table
 
     def watched(*args, **kwargs):
@@ -200,7 +200,7 @@ def test_progress_is_written_every_chunk(seeded, monkeypatch):
 
 
 def test_cancelling_stops_the_job_at_its_next_chunk_and_deletes_the_file(seeded, monkeypatch, export_dir):
-    job = new_job(seeded)
+    job = new_job(seeded, fmt="xlsx")
     real = rows.records_table
 
     def cancelled_midway(*args, **kwargs):
@@ -220,6 +220,31 @@ def test_cancelling_stops_the_job_at_its_next_chunk_and_deletes_the_file(seeded,
     assert (job.status, job.rows_done, job.file_path) == ("cancelled", 10, "")
     assert list(export_dir.iterdir()) == []
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "fhir"])
+def test_the_database_written_csv_and_fhir_report_progress_and_stop_when_cancelled(seeded, monkeypatch, fmt):
+    """The CSV lines made by PostgreSQL and the FHIR Bundle tick between fetches: the same UPDATE records
+    progress and finds a cancel."""
+    job, ticks = new_job(seeded, fmt=fmt), []
+    real = jobs._tick
+
+    def watched(job_id):
+        tick = real(job_id)
+
+        def each(done):
+            ticks.append(done)
+            if len(ticks) == 2:
+                jobs.job_cancel(user=seeded["admin"], job=job)
+            tick(done)
+
+        return each
+
+    monkeypatch.setattr(jobs, "_tick", watched)
+    assert jobs.job_run(job.pk, every=10) == "cancelled"
+    assert ticks == [10, 20]
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.file_path) == ("cancelled", 10, "")
 
 
 def test_a_cancelled_job_is_never_started(client, seeded):
