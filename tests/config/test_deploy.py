@@ -363,3 +363,19 @@ def test_every_test_docs_security_names_exists():
     for path, name in named:
         source = (ROOT / "tests" / path).read_text()
         assert re.search(rf"^def {name}\(", source, re.M), f"{path}::{name}"
+
+
+def test_the_documented_environment_can_be_sourced_by_a_shell_as_its_header_says():
+    """`set -a; . ./.env; set +a` gives every variable the value compose's env_file gives it."""
+    shown = subprocess.run(
+        ["sh", "-c", "set -a; . ./.env.example; set +a; env"],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode == 0 and shown.stderr == "", shown.stderr
+    sourced = dict(line.split("=", 1) for line in shown.stdout.splitlines() if "=" in line)
+    documented = documented_env(SECRET_KEY="")
+    for name in re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), re.M):
+        assert sourced.get(name) == documented[name], name
