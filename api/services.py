@@ -34,6 +34,18 @@ def api_audit(principal: KeyPrincipal, action: str, obj: Any, client_id: int | N
     )
 
 
+def api_list_read(principal: KeyPrincipal, what: str, client_ids: list[int]) -> None:
+    """One audit row per page of a list (flags, scores): constant cost however long the page."""
+    AuditEvent.objects.create(
+        actor=None,
+        actor_label=principal.label,
+        action=AuditEvent.Action.READ,
+        object_type=what,
+        object_id="list",
+        detail={"client_ids": sorted(set(client_ids))},
+    )
+
+
 def _match(if_match: str | None, current: dict[str, Any]) -> None:
     if if_match is None:
         return
@@ -57,7 +69,7 @@ def client_upsert(
     )
     created = client is None
     if client is None:
-        if if_match not in (None, "*"):
+        if if_match is not None:  # If-Match names a version of something that does not exist (RFC 9110)
             raise ApiError("precondition_failed", field="If-Match")
         missing = [f for f in ("given_name", "family_name") if not data.get(f)]
         if missing:
@@ -72,7 +84,7 @@ def client_upsert(
         with transaction.atomic():
             client.save()
     except IntegrityError:
-        raise ApiError("conflict", "Another client already has this reference.", field="reference") from None
+        raise ApiError("conflict", "Another client already has this reference or external id.") from None
     api_audit(principal, "create" if created else "update", client, client.pk, {"fields": sorted(data)})
     return client, created
 

@@ -58,6 +58,7 @@ class ClientApi(IntegrationView):
         ).first()
         if client is None:
             raise ApiError("not_found")
+        services.api_audit(self.principal(request), "read", client, client.pk, {})
         return with_etag(client_body(client))
 
     @extend_schema(
@@ -149,6 +150,7 @@ class EpisodeApi(IntegrationView):
         ).first()
         if episode is None:
             raise ApiError("not_found")
+        services.api_audit(self.principal(request), "read", episode, episode.client_id, {})
         return with_etag(episode_body(episode))
 
     @extend_schema(
@@ -249,11 +251,14 @@ class AppointmentApi(IntegrationView):
         responses=responses({200: s.AppointmentOut}, 404),
     )
     def get(self, request: Request, appointment_id: int) -> Response:
-        session = Session.objects.filter(
-            pk=appointment_id, episode__client__clinic_id=self.principal(request).clinic_id
-        ).first()
+        session = (
+            Session.objects.select_related("episode")
+            .filter(pk=appointment_id, episode__client__clinic_id=self.principal(request).clinic_id)
+            .first()
+        )
         if session is None:
             raise ApiError("not_found")
+        services.api_audit(self.principal(request), "read", session, session.episode.client_id, {})
         return _appointment(session)
 
     @extend_schema(

@@ -13,6 +13,7 @@ from api.docs_schema import responses
 from api.errors import ApiError
 from api.representations import flag_body, score_body
 from api.selectors import PAGE_DEFAULT, PAGE_MAX, flags_page, scores_page
+from api.services import api_list_read
 from care.models import Program
 from clinicians.models import Clinician
 from risk.models import Flag
@@ -83,7 +84,10 @@ class FlagListApi(IntegrationView):
             limit=_limit(request),
             status=_choice(request, "status", list(Flag.Status.values)),
         )
-        return Response({"results": [flag_body(f) for f in rows], "next_cursor": cursor, "has_more": more})
+        results = [flag_body(f) for f in rows]
+        if results:
+            api_list_read(self.principal(request), "risk.Flag", [r["client_id"] for r in results])
+        return Response({"results": results, "next_cursor": cursor, "has_more": more})
 
 
 class ScoreListApi(IntegrationView):
@@ -109,7 +113,10 @@ class ScoreListApi(IntegrationView):
             limit=_limit(request),
             instrument=instrument,
         )
-        return Response({"results": [score_body(x) for x in rows], "next_cursor": cursor, "has_more": more})
+        results = [score_body(x) for x in rows]
+        if results:
+            api_list_read(self.principal(request), "care.Score", [r["client_id"] for r in results])
+        return Response({"results": results, "next_cursor": cursor, "has_more": more})
 
 
 class ClinicianListApi(IntegrationView):

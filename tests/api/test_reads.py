@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from care.models import AuditEvent
 from risk.models import Flag
 from tests.api.conftest import make_api
 from tests.care.factories import CheckInFactory, EpisodeFactory, ScoreFactory, SessionFactory
@@ -150,3 +151,15 @@ def test_fhir_with_a_fhir_read_key(clinic_setup):
 def test_the_staff_fhir_view_still_answers_a_staff_session(client, clinic_setup):
     client.force_login(clinic_setup["clinician"].user)
     assert client.get(f"/api/v1/episodes/{clinic_setup['episode'].pk}/fhir/").status_code == 200
+
+
+def test_reads_are_audited_one_row_per_page(api, clinic_setup):
+    flags = _flags(clinic_setup, 5)
+    before = AuditEvent.objects.count()
+    api.get("/api/v1/flags/", limit=500)
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert event.actor_label.startswith("api-key:") and event.object_type == "risk.Flag"
+    assert event.detail["client_ids"] == sorted({f.episode.client_id for f in flags})
+    api.get(f"/api/v1/episodes/{clinic_setup['episode'].pk}/")
+    assert AuditEvent.objects.order_by("-id").first().object_type == "care.Episode"
