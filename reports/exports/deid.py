@@ -16,6 +16,7 @@ SMALL_CELL = 11
 SUPPRESSED = "suppressed (<11)"
 # A spreadsheet reads a cell starting with one of these as a formula (or a DDE command).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PREFIX = {"client": "CL", "episode": "EP", "clinician": "CN", "checkin": "CK"}
 
 
 def _key() -> bytes:
@@ -30,10 +31,7 @@ def pseudonym(kind: str, pk: int | None) -> str:
     """A stable id for a client, episode or clinician in exports: HMAC-SHA256 of the kind and the
     database id with a key that never leaves Attune, so the same client keeps one id across exports and
     nobody outside can go back from it to the record (80 bits shown: collisions are negligible)."""
-    if pk is None:
-        return ""
-    digest = hmac.new(_key(), f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()
-    return f"{kind[:2].upper()}-{digest[:20]}"
+    return Pseudonyms(kind)(pk)
 
 
 class Pseudonyms:
@@ -49,7 +47,7 @@ class Pseudonyms:
         known = self.seen.get(pk)
         if known is None:
             digest = hmac.new(self.key, f"{self.kind}:{pk}".encode(), hashlib.sha256).hexdigest()
-            known = self.seen[pk] = f"{self.kind[:2].upper()}-{digest[:20]}"
+            known = self.seen[pk] = f"{PREFIX[self.kind]}-{digest[:20]}"
         return known
 
 
