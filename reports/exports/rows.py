@@ -226,9 +226,9 @@ def _record_rows(clinic: Clinic, queryset: QuerySet[Session], level: Level) -> I
             number,
             attendance,
             status or "",
-            phq9,
-            gad7,
-            rel,
+            _score(phq9),
+            _score(gad7),
+            _score(rel),
         ]
         if limited:
             submitted_on = submitted.astimezone(zone).date() if submitted else None
@@ -236,6 +236,11 @@ def _record_rows(clinic: Clinic, queryset: QuerySet[Session], level: Level) -> I
         if identified:
             line += [row[15], row[16], row[17], _iso(row[18])]
         yield line
+
+
+def _score(value: float | None) -> float | int | None:
+    """15.0 → 15, as PostgreSQL writes it in the CSV (copy_csv): one look in every format."""
+    return int(value) if value is not None and value.is_integer() else value
 
 
 def _iso(day: dt.date | None) -> str:
