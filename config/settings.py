@@ -134,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The SQLite demo: a write transaction takes the lock when it begins and waits for it (up to 20 s)
     # instead of failing with "database is locked" when two requests write at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# Report reads from a read replica (docs/reports.md, "A read replica"): only the report tables go there.
+if env("REPORTS_DATABASE_URL"):
+    DATABASES["reports"] = dj_database_url.parse(env("REPORTS_DATABASE_URL"), conn_max_age=60)
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["reports.router.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions live in the database so the web keeps working when Redis is down.
@@ -148,6 +153,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "attune_cache",
+        # Django's default of 300 entries would cull lockout and refusal counters on a busy day.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 
@@ -177,7 +184,9 @@ OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.passkeys.relying_party_id"
 OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Passkeys work only over https (or on localhost): the origins they may be used from, comma-separated.
-PASSKEY_ORIGINS = env("PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else "http://localhost:8000")
+PASSKEY_ORIGINS = env(
+    "PASSKEY_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else "http://localhost:8000"
+)
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [o.strip() for o in PASSKEY_ORIGINS.split(",") if o.strip()]
 # Reverse proxies in front of the app (nginx in compose: 1). Limits then count the client's own address
 # from X-Forwarded-For rather than the proxy's (care/client_ip.py); 0 trusts no header.
@@ -273,6 +282,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "checkin-reminders": {"task": "checkin.send_reminders", "schedule": 3600.0},
     # Integration API: idempotency records past 24 h and the webhook delivery log past 30 days.
     "api-purge": {"task": "api.purge", "schedule": 86400.0},
+    # Report tables (reports.facts): rebuild what changed, so the report page reads fresh aggregates.
+    "report-tables": {"task": "reports.refresh_report_tables", "schedule": 900.0},
     # Report exports: delete downloads past their expiry; make and email each clinic's monthly report.
     "report-exports-expire": {"task": "reports.expire_exports", "schedule": 3600.0},
     "report-monthly": {
@@ -301,8 +312,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Attune API",
     "DESCRIPTION": "The integration API for a clinic's EHR (docs/api.md): clients, episodes and "
     "appointments in; flags, scores and FHIR R4 out; every call with a clinic API key "
-    "(`Authorization: Bearer atk_…`). Errors are one catalogue: `{\"errors\": [{\"code\", \"message\", "
-    "\"field\"}]}`.",
+    '(`Authorization: Bearer atk_…`). Errors are one catalogue: `{"errors": [{"code", "message", '
+    '"field"}]}`.',
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
