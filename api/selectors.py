@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 
 from api.errors import ApiError
-from care.models import Score
+from care.models import Episode, Score
 from risk.models import Flag
 
 PAGE_DEFAULT = 100
@@ -71,15 +71,22 @@ def _page[M](rows: list[M], limit: int, cursor: str | None) -> tuple[list[M], st
 def flags_page(
     *, clinic_id: int, cursor: str | None, since: dt.datetime | None, limit: int, status: str | None = None
 ) -> tuple[list[Flag], str | None, bool]:
-    qs = (
-        Flag.objects.filter(episode__client__clinic_id=clinic_id)
-        .annotate(changed_at=_changed_at())
-        .select_related("episode__client")
-    )
+    # Two steps: the page's ids from the flag table alone (the clinic as a subquery, no join of every
+    # flag to its episode and client), then those rows with what the answer shows.
+    episodes = Episode.objects.filter(client__clinic_id=clinic_id).values("id")
+    qs = Flag.objects.filter(episode_id__in=episodes).annotate(changed_at=_changed_at())
     if status:
         qs = qs.filter(status=status)
-    rows = list(_after(qs, "changed_at", cursor, since).order_by("changed_at", "id")[: limit + 1])
-    return _page(rows, limit, cursor)
+    ids = list(
+        _after(qs, "changed_at", cursor, since)
+        .order_by("changed_at", "id")
+        .values_list("id", flat=True)[: limit + 1]
+    )
+    found = (
+        Flag.objects.filter(pk__in=ids).annotate(changed_at=_changed_at()).select_related("episode__client")
+    )
+    by_id = {flag.pk: flag for flag in found}
+    return _page([by_id[pk] for pk in ids if pk in by_id], limit, cursor)
 
 
 def scores_page(

@@ -4,6 +4,7 @@ timestamp, retried with backoff, logged, and replayable from the admin page."""
 import http.server
 import json
 import threading
+import time
 
 import pytest
 from django.utils import timezone
@@ -30,7 +31,7 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests.append({"headers": dict(self.headers), "body": body})
+                outer.requests.append({"headers": dict(self.headers), "body": body, "at": time.time()})
                 self.send_response(outer.statuses.pop(0) if outer.statuses else 204)
                 self.end_headers()
 
