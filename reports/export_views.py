@@ -3,10 +3,7 @@ as a CSV streamed directly; the monthly schedule. Thin: reports.jobs decides and
 
 Only a clinic's admins (and superusers) get here: everyone else, and any job of another clinic, is 404."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
@@ -14,12 +11,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from care import reauth
 from care.audit import audit_record
 from care.http import StaffRequest
 from care.models import AuditEvent
@@ -35,7 +32,7 @@ REFUSALS = {
     "invalid": gettext_lazy("This export is not offered."),
     "permission": gettext_lazy("You do not have permission to export client dates or names."),
     "reason": gettext_lazy("Say why this export needs dates or names (at least a sentence)."),
-    "sign_in": gettext_lazy("Sign in again to export client dates or names."),
+    "sign_in": gettext_lazy("Confirm it's you to export client dates or names."),
 }
 
 
@@ -61,30 +58,21 @@ def export_start(request: StaffRequest) -> HttpResponse:
     )
     try:
         job = jobs.job_start(
-            user=request.user, clinic=clinic, request=export, filters=_filters(clinic, QueryDict(query))
+            user=request.user,
+            clinic=clinic,
+            request=export,
+            filters=_filters(clinic, QueryDict(query)),
+            confirmed=reauth.recently_authenticated(request),
         )
     except jobs.ExportRefused as refused:
         if refused.code == "sign_in":
-            return redirect(reverse("reports-export-sign-in") + "?" + urlencode({"next": _back(query)}))
+            # Confirm it's you (password, then the second factor), then back to the report to start
+            # it again: nothing is exported on the strength of a form filled in before confirming.
+            messages.info(request, REFUSALS[refused.code])
+            return redirect(reauth.reauth_url(request, _back(query)))
         messages.error(request, REFUSALS[refused.code])
         return redirect(_back(query))
     return redirect("reports-job", job_id=job.pk)
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def export_sign_in(request: StaffRequest) -> HttpResponse:
-    """Dates or names need a sign-in in the last 15 minutes: sign out here, and back in at the login page,
-    which returns to the report."""
-    report_clinic(request.user)
-    back = request.GET.get("next") or request.POST.get("next") or reverse("reports")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("reports")
-    if request.method == "POST":
-        logout(request)
-        return redirect(reverse("login") + "?" + urlencode({"next": back}))
-    return render(request, "reports/job_sign_in.html", {"next": back, "minutes": 15})
 
 
 @never_cache

@@ -30,7 +30,6 @@ from reports.selectors import clinic_report, report_clinic
 log = logging.getLogger(__name__)
 
 RUN_TASK = "reports.run_export"  # reports.export_tasks.run_export, by its pinned name
-RECENT_SIGN_IN = dt.timedelta(minutes=15)
 PROGRESS_EVERY = 2000  # rows between progress updates (and cancellation checks)
 SCHEDULED_TTL = dt.timedelta(days=7)  # an emailed link should outlive a weekend
 STUCK_AFTER = dt.timedelta(hours=6)
@@ -76,14 +75,10 @@ def may_export(user: User, level: str) -> bool:
     return permission is None or user.has_perm(permission)
 
 
-def signed_in_recently(user: User, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return bool(user.last_login and now - user.last_login <= RECENT_SIGN_IN)
-
-
-def check_request(user: User, request: ExportRequest, now: dt.datetime | None = None) -> None:
+def check_request(user: User, request: ExportRequest, *, confirmed: bool) -> None:
     """Raise ExportRefused unless `user` may make this export now. De-identified: any clinic admin. A
-    limited or identified export: the level's permission, a reason, and a sign-in in the last 15 minutes."""
+    limited or identified export: the level's permission, a reason, and `confirmed` — the person signed
+    in or confirmed it's them in the last 15 minutes (care.reauth, asked by the view)."""
     if request.kind not in FORMATS or request.format not in FORMATS[ReportJob.Kind(request.kind)]:
         raise ExportRefused("invalid", "This export is not offered.")
     if request.level not in ReportJob.Level.values:
@@ -94,13 +89,15 @@ def check_request(user: User, request: ExportRequest, now: dt.datetime | None = 
         raise ExportRefused("permission", "You do not have permission to export client dates or names.")
     if len(request.reason.strip()) < 10:
         raise ExportRefused("reason", "Say why this export needs dates or names (at least a sentence).")
-    if not signed_in_recently(user, now):
-        raise ExportRefused("sign_in", "Sign in again to export client dates or names.")
+    if not confirmed:
+        raise ExportRefused("sign_in", "Confirm it's you to export client dates or names.")
 
 
-def job_start(*, user: User, clinic: Clinic, request: ExportRequest, filters: ReportFilters) -> ReportJob:
+def job_start(
+    *, user: User, clinic: Clinic, request: ExportRequest, filters: ReportFilters, confirmed: bool = False
+) -> ReportJob:
     """Create the job and queue it once the transaction commits."""
-    check_request(user, request)
+    check_request(user, request, confirmed=confirmed)
     with transaction.atomic():
         job = ReportJob.objects.create(
             clinic=clinic,

@@ -9,7 +9,6 @@ urlpatterns = [
     # Exports (reports/export_views.py, docs/reports-exports.md).
     path("exports/", export_views.export_start, name="reports-export-start"),
     path("exports/summary.csv", export_views.summary_csv, name="reports-export-summary-csv"),
-    path("exports/sign-in-again/", export_views.export_sign_in, name="reports-export-sign-in"),
     path("exports/monthly/", export_views.schedule, name="reports-export-schedule"),
     path("exports/<int:job_id>/", export_views.job_page, name="reports-job"),
     path("exports/<int:job_id>/status/", export_views.job_status, name="reports-job-status"),
