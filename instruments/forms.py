@@ -41,6 +41,7 @@ class Field:
     low_label: str
     high_label: str
     show_if: tuple[str, str] | None
+    max_length: int = 0  # free text: the limit the engine checks, shown on the field
 
 
 @dataclasses.dataclass
@@ -116,6 +117,7 @@ def build_steps(
                         if item.show_if
                         else None
                     ),
+                    max_length=item.max_length,
                 )
             )
         steps.append(

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from care.audit import audit_record
 from care.models import AuditEvent
+from care.text import TextError, clean_text
 from instruments import fhir
 from instruments.library import (
     DefinitionError,
@@ -22,6 +23,9 @@ from instruments.schemas import Instrument
 # One limit for every way a definition comes in (admin page, manage.py load_instrument): the longest
 # shipped definition is a few kB, so a file a thousand times that is a mistake, not an instrument.
 MAX_DEFINITION_BYTES = 1_000_000
+# The key and version typed on the upload form (templates/instruments/list.html shows them).
+MAX_KEY = 64
+MAX_VERSION = 32
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -55,6 +59,7 @@ def instrument_definition_upload(
 ):
     """The one way a clinic's file is loaded, from the admin page or the command: read with the one limit,
     checked, then stored in one transaction (nothing half-stored). Returns (row, warnings)."""
+    key, version = _typed(key, MAX_KEY), _typed(version, MAX_VERSION)
     text = definition_text(content)
     instrument, warnings = instrument_definition_from_upload(
         text=text, filename=filename, key=key, version=version
@@ -63,6 +68,17 @@ def instrument_definition_upload(
         actor=actor, clinic=clinic, instrument=instrument, activate=activate, source=filename
     )
     return row, warnings
+
+
+def _typed(value: str | None, limit: int) -> str | None:
+    """A key or version typed on the upload form: control characters and over-long values refused with
+    a message (the form shows the limits); empty means "what the file says"."""
+    if value is None:
+        return None
+    try:
+        return clean_text(value, max_length=limit) or None
+    except TextError as problem:
+        raise DefinitionError([str(problem)]) from None
 
 
 def _check_fits_builtin(instrument: Instrument) -> None:
