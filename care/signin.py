@@ -14,7 +14,8 @@ MAX_PASSWORD = 1024
 
 class SignInForm(AuthenticationForm):
     def clean_username(self) -> str:
-        return self._checked(self.cleaned_data.get("username", ""), self.fields["username"].max_length or 150)
+        limit = getattr(self.fields["username"], "max_length", None) or 150
+        return self._checked(self.cleaned_data.get("username", ""), limit)
 
     def clean_password(self) -> str:
         # Not stripped (spaces may be part of a password); only its length and control characters.
