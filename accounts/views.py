@@ -25,8 +25,10 @@ from accounts.limits import lockout_response, second_factor_held_back
 from accounts.policy import factors_of, has_second_factor, second_factor_pending
 from care import reauth
 from care.models import User
+from care.text import TextError, clean_int
 
 TOTP_SESSION_KEY = "totp_setup_device"
+MAX_ID = 2**63 - 1  # the largest id PostgreSQL stores: anything bigger is no one's
 
 
 def safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -160,7 +162,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def remove_factor(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    if kind not in {"totp", "passkey"}:
+    if kind not in {"totp", "passkey"} or not 0 < pk <= MAX_ID:
         return redirect("account-security")
     if not reauth.recently_authenticated(request):
         return _confirm_first(request)
@@ -221,10 +223,16 @@ def reset_colleague(request: HttpRequest) -> HttpResponse:
     confirming it's them; anyone else gets 404."""
     admin: User = request.user  # type: ignore[assignment]
     raw = request.POST.get("user") or request.GET.get("user") or ""
-    if admin.role != User.Role.ADMIN or not admin.clinic_id or not raw.isdigit():
+    if admin.role != User.Role.ADMIN or not admin.clinic_id:
         raise Http404
+    if second_factor_pending(request):  # the admin's own second step comes first
+        return HttpResponseRedirect(_with_next("two-factor-verify", request.get_full_path()))
+    try:
+        person_id = clean_int(raw, minimum=1, maximum=MAX_ID)
+    except TextError as error:
+        raise Http404 from error
     person = (
-        User.objects.filter(pk=int(raw), clinic_id=admin.clinic_id, is_active=True)
+        User.objects.filter(pk=person_id, clinic_id=admin.clinic_id, is_active=True)
         .exclude(pk=admin.pk)
         .first()
     )

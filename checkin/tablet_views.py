@@ -8,7 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from care.models import Tablet, User
+from care.text import TextError, clean_int, clean_text
 from checkin.tablets import set_tablet_cookie, tablet_of, tablet_register, tablet_revoke
+
+MAX_ID = 2**63 - 1
 
 
 @login_required
@@ -18,13 +21,21 @@ def tablets(request: HttpRequest) -> HttpResponse:
     if user.role != User.Role.ADMIN or not user.clinic_id:
         raise Http404
     if request.method == "POST":
-        if request.POST.get("action") == "revoke" and request.POST.get("tablet", "").isdigit():
-            revoked = tablet_revoke(actor=user, tablet_id=int(request.POST["tablet"]))
+        if request.POST.get("action") == "revoke":
+            try:
+                tablet_id = clean_int(request.POST.get("tablet", ""), minimum=1, maximum=MAX_ID)
+            except TextError as error:
+                raise Http404 from error
+            revoked = tablet_revoke(actor=user, tablet_id=tablet_id)
             messages.success(
                 request, _("%(name)s can no longer be used as a clinic tablet.") % {"name": revoked.name}
             )
             return redirect("checkin-tablets")
-        name = request.POST.get("name", "").strip()
+        try:
+            name = clean_text(request.POST.get("name", ""), max_length=60)
+        except TextError as error:
+            messages.error(request, str(error))
+            return redirect("checkin-tablets")
         if request.POST.get("action") == "register" and name:
             tablet = tablet_register(actor=user, name=name)
             response = redirect("checkin-tablets")

@@ -219,3 +219,24 @@ def test_the_clinic_admin_resets_a_colleagues_second_step_after_confirming(clien
     user.clinic.save()
     client.force_login(user)
     assert client.get("/caseload/")["Location"].startswith("/account/security/"), "sets one up again"
+
+
+def test_an_admin_who_has_given_only_the_password_cannot_reset_anyone(client):
+    user = strict_clinician()
+    enrolled_app(user)
+    UserFactory(clinic=user.clinic, role="admin", username="alex")
+    sign_in(client, username="alex")
+    client.post("/account/confirm/", {"password": PASSWORD})  # no factor yet: the password alone
+
+    refused = client.post("/account/reset/", {"user": user.pk})
+
+    assert refused.status_code == 302 and refused["Location"].startswith("/account/two-factor/")
+    assert TOTPDevice.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("user_id", ["9" * 30, "-1", "٥", "1\x00"])
+def test_odd_ids_are_no_one(client, user_id):
+    admin = UserFactory(role="admin", clinic=strict_clinician(required=False).clinic)
+    client.force_login(admin)
+    assert client.get("/account/reset/", {"user": user_id}).status_code == 404
+    assert client.post(f"/account/security/remove/totp/{'9' * 30}/").status_code == 302
