@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.test import override_settings
 from django.utils import timezone
 
+from care.models import AuditEvent
 from tests.accounts.helpers import PASSWORD, sign_in, strict_clinician
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,7 @@ def test_an_address_that_fails_across_many_accounts_is_held_back(client):
 
     held = sign_in(client, username="staff3", password=PASSWORD, **_from("198.51.100.7"))
     assert held.status_code == 429
+    assert AuditEvent.objects.filter(action="denied", object_type="signin").exists(), "recorded as a lockout"
     assert sign_in(client, username="staff3", password=PASSWORD, **_from("203.0.113.20")).status_code == 302
 
 
