@@ -68,14 +68,18 @@ def _allow_private() -> bool:
 def check_url(url: str) -> None:
     """HTTPS to a public address only (no SSRF into our own network); plain HTTP only to a private
     address when API_WEBHOOKS_ALLOW_PRIVATE (tests, development)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError for a port out of range
+    except ValueError:
+        raise EndpointRefused("Give an https:// address.") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise EndpointRefused("Give an https:// address.")
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
+        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
+        private = any(not ipaddress.ip_address(str(info[4][0])).is_global for info in infos)
+    except (OSError, UnicodeError, ValueError):
         raise EndpointRefused("This address does not resolve.") from None
-    private = any(not ipaddress.ip_address(info[4][0]).is_global for info in infos)
     if _allow_private():
         return
     if parts.scheme != "https":

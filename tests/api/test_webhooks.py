@@ -184,3 +184,21 @@ def test_the_admin_adds_an_endpoint_and_sees_its_secret_once(client, clinic_setu
     assert refused.status_code == 400 and "https" in refused.content.decode()
     with pytest.raises(webhooks.EndpointRefused):
         webhooks.check_url("https://127.0.0.1/hooks")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "ftp://example.org/x",
+        "https://",
+        "https://example.org:99999/x",
+        "https://exa mple.org/",
+        "http://[::1",
+    ],
+)
+def test_odd_endpoint_addresses_are_refused_with_a_message(client, clinic_setup, url):
+    client.force_login(clinic_setup["admin"])
+    response = client.post("/api/webhooks/new/", {"url": url, "events": ["flag.raised"]})
+    assert response.status_code == 400
+    assert not WebhookEndpoint.objects.exists()
