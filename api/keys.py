@@ -45,6 +45,8 @@ def _clean_scopes(scopes: list[str]) -> list[str]:
 @transaction.atomic
 def key_issue(*, actor: User, clinic: Clinic, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     """A new key for the clinic; returns it with its secret, which exists only in this return value."""
+    if any(ord(ch) < 32 for ch in name):
+        raise ApiKeyError("Give the key a name without control characters.")
     name = name.strip()[:100] or "EHR"
     prefix, secret = _new_secret()
     key = ApiKey.objects.create(

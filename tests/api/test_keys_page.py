@@ -114,3 +114,9 @@ def test_the_rate_limit_counts_in_redis_when_redis_is_configured(clinic_setup, s
     assert any(client.scan_iter(f"api:rate:{key.pk}:*"))
     for name in client.scan_iter(f"api:rate:{key.pk}:*"):
         client.delete(name)
+
+
+def test_a_key_name_with_a_nul_is_refused_with_a_message(client, clinic_setup):
+    client.force_login(clinic_setup["admin"])
+    response = client.post("/api/keys/new/", {"name": "EHR\x00", "scopes": ["flags:read"]})
+    assert response.status_code == 400 and not ApiKey.objects.exists()
