@@ -243,7 +243,7 @@ def _flags(b: Builder, checkins: list[CheckIn], course_of: dict[int, Course], cu
         seen.add(episode.pk)
         repaired = course_of[episode.pk].name == "rupture_repaired"
         opened_at = checkin.submitted_at + dt.timedelta(minutes=1)
-        closed_at = b.at(episode.closed_on, 18)
+        closed_at = b.at(episode.closed_on or episode.opened_on, 18)  # every past episode is closed
         reason = {
             "text": f"After session {session.number} the client's relationship total was {total} of 40 "
             f"(below {cutoff:g}).",
@@ -279,7 +279,8 @@ def _insert_scores(checkins: list[CheckIn], asked: list[list[Instrument] | None]
     """demo.batch._scores (the live check-in's scoring) with one executemany: built through the ORM, the
     past's ~20,000 Score rows were most of its time."""
     fields = ["checkin", "instrument", "version", "scale", "value", "minimum", "maximum", "band"]
-    columns = ", ".join(Score._meta.get_field(name).column for name in fields)
+    column_of = {f.name: str(f.column) for f in Score._meta.concrete_fields}
+    columns = ", ".join(column_of[name] for name in fields)
     rows = [
         (checkin.pk, s.instrument, s.version, s.scale, s.value, s.minimum, s.maximum, s.band)
         for checkin, chosen in zip(checkins, asked, strict=True)
