@@ -1,7 +1,7 @@
 """Registered clinic tablets, and how many wrong tablet codes each may try.
 
 A clinic admin opens the tablets page on the tablet itself and registers it: its browser then keeps a
-long-lived signed cookie naming the tablet (sent only to the check-in pages, /c/). Wrong codes are
+long-lived signed, HTTP-only cookie naming the tablet. Wrong codes are
 counted per registered tablet, and per address for any other device, so a stranger guessing codes — even
 on the clinic's own Wi-Fi, behind the same address — locks out only themselves, and one tablet's typos
 never lock another tablet. Revoking a tablet makes its cookie worthless."""
@@ -19,7 +19,7 @@ from care.models import AuditEvent, Tablet, User
 
 COOKIE = "attune_tablet"
 COOKIE_SALT = "checkin.tablet"
-COOKIE_PATH = "/c/"
+COOKIE_PATH = "/"  # the check-in pages read it; the tablets page shows whether this device is one
 COOKIE_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie; registering again renews it
 CODE_TRIES = 10  # wrong codes per tablet (or per address, for other devices) in CODE_WINDOW seconds
 CODE_WINDOW = 15 * 60

@@ -62,6 +62,17 @@ def test_the_second_step_with_a_code_from_the_app(page, live_server):
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/caseload/**")
 
+    # Confirming it's them later (before a security change): the password, then a code.
+    page.goto(f"{live_server.url}/account/confirm/?next=/account/security/")
+    page.get_by_label("Your password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_text("Password confirmed. Now the second step.").is_visible()
+    _accessible(page)
+    screenshot(page, "two-factor-confirm", widths=(390, 1280))
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(next_code(device))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(f"{live_server.url}/account/security/")
+
 
 def test_a_passkey_on_a_virtual_authenticator_registers_and_signs_in(page, live_server):
     strict_clinician("dana")
