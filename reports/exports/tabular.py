@@ -76,23 +76,37 @@ def write_csv(path: Path, table: Table, tick: Tick = _no_tick, every: int = 1000
     return written
 
 
+SHEET_ROWS = 1_048_575  # rows a sheet holds under its header (Excel's limit is 1,048,576)
+
+
 def write_xlsx(
-    path: Path, table: Table, tick: Tick = _no_tick, every: int = 1000, title: str = "Report"
+    path: Path,
+    table: Table,
+    tick: Tick = _no_tick,
+    every: int = 1000,
+    title: str = "Report",
+    sheet_rows: int = SHEET_ROWS,
 ) -> int:
+    """Write the workbook; a table longer than a sheet goes on over further sheets ("Records (2)", …),
+    each with the header. Returns the rows written."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(table.header)
+    sheets = [book.create_sheet(title=title[:25])]
+    sheets[0].append(table.header)
     done = 0
     try:
         # openpyxl stores a string starting with "=" as a formula: _safe turns it into text first.
         for row in _counted(table, tick, every):
-            sheet.append(row)
+            if done and done % sheet_rows == 0:
+                sheets.append(book.create_sheet(title=f"{title[:25]} ({len(sheets) + 1})"))
+                sheets[-1].append(table.header)
+            sheets[-1].append(row)
             done += 1
     except BaseException:
-        # A cancel or a failure: finish the sheet's XML stream and delete its temporary file now, not
+        # A cancel or a failure: finish each sheet's XML stream and delete its temporary file now, not
         # whenever the garbage collector gets to them.
-        sheet.close()
-        sheet._writer.cleanup()
+        for sheet in sheets:
+            sheet.close()
+            sheet._writer.cleanup()
         raise
     book.save(path)
     return done

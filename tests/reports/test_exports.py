@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from care.models import AuditEvent
 from reports import export_tasks, jobs
-from reports.exports import copy_csv, deid, rows
+from reports.exports import copy_csv, deid, rows, tabular
 from reports.filters import ReportFilters
 from reports.measures import MEASURE_BY_KEY
 from reports.models import ReportJob
@@ -280,3 +280,13 @@ def test_the_database_written_csv_matches_the_python_rows(seeded, level, tmp_pat
             return value
 
     assert [[same(v) for v in row] for row in made] == [[same(v) for v in row] for row in expected]
+
+
+def test_a_table_longer_than_a_sheet_goes_on_over_further_sheets(tmp_path):
+    table = rows.Table(["n", "text"], iter([[n, f"={n}"] for n in range(7)]), 7)
+    path = tmp_path / "long.xlsx"
+    assert tabular.write_xlsx(path, table, title="Records", sheet_rows=3) == 7
+    book = load_workbook(path)
+    assert book.sheetnames == ["Records", "Records (2)", "Records (3)"]
+    assert [[c.value for c in r] for r in book["Records (3)"].iter_rows()] == [["n", "text"], [6, "'=6"]]
+    assert sum(sheet.max_row - 1 for sheet in book) == 7
