@@ -23,6 +23,7 @@ from reports.measures import MEASURE_BY_KEY
 from reports.models import ReportJob
 from reports.selectors import MeasureFigure, MonthPoint
 from tests.reports.factories import export_clinic
+from tests.supervision.factories import PulseFactory
 
 pytestmark = pytest.mark.django_db
 assert export_tasks  # registers the export task, as the export views do in the web process
@@ -45,9 +46,15 @@ def export_dir(settings, tmp_path):
     return settings.REPORTS_EXPORT_DIR
 
 
+WELLBEING = "Exhausted-Marker-5521"
+
+
 @pytest.fixture
 def seeded(db):
-    return export_clinic()
+    seeded = export_clinic()
+    # The clinician's own wellbeing pulse, with words only they should ever see.
+    PulseFactory(clinician=seeded["clinician"], burnout=5, answers={"pulse": {"note": WELLBEING}})
+    return seeded
 
 
 def run(
@@ -88,6 +95,7 @@ def test_no_default_export_names_a_client_or_a_full_date(seeded, kind, fmt):
     text = text_of(job)
     found = [secret for secret in seeded["secrets"] if secret.lower() in text.lower()]
     assert found == []
+    assert WELLBEING not in text and "burnout" not in text.lower()  # never the clinician's wellbeing
     assert not re.search(r"\b2026-0[2-7]-\d\d\b", text), "a full 2026 date left the clinic"
     if kind == "records":
         assert "2026" in text  # the year is kept
