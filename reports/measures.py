@@ -37,9 +37,10 @@ class Measure:
     exclusions: str
     source: str
     table: type[EpisodeFact] | type[EpisodeMonth]
-    anchor: str  # the date field that places a row in the period and in a month
+    anchor: str  # the date field that places a row in the period and in a month …
     # (numerator, denominator) aggregates for a given "as of" date: the day the figures are read.
     counts: Callable[[dt.date], tuple[Aggregate, Aggregate]]
+    anchor_days: int = 0  # … this many days after it (a window measure is placed where its window ends)
     unit: Literal["percent", "days"] = "percent"
     higher_is_better: bool = True
     instrument: str = ""  # the outcome instrument it reads ("phq9", "gad7", "phq9+gad7"), if any
@@ -79,6 +80,12 @@ def _window_closed(months: int) -> Callable[[dt.date], Q]:
         return DEPRESSION_INDEX & Q(phq9_first_on__lte=latest_index)
 
     return eligible
+
+
+def _window_end_days(months: int) -> int:
+    # Where a window measure sits in the period: its window's last day (months counted as 30.44 days:
+    # this only places the episode in a month; whether a score is inside the window is exact).
+    return round(months * 30.44) + WINDOW_DAYS
 
 
 def _hedis_closed(as_of: dt.date) -> Q:
@@ -127,13 +134,15 @@ def _remission(months: int, title: str | Promise, nqf: str, cms: str) -> Measure
         f"{WINDOW_DAYS} days after the index is below 5",
         denominator=DEPRESSION_WHO + f", whose {months}-month window has closed",
         window=f"{months} months ± {WINDOW_DAYS} days after the index PHQ-9 (the version with ± 60 days; "
-        "older versions used ± 30 days — reports.facts.WINDOW_DAYS); placed in time by the index date",
+        "older versions used ± 30 days — reports.facts.WINDOW_DAYS); placed in time by the day the window "
+        "ends, so a year's report counts the windows that closed in it",
         exclusions=DEPRESSION_EXCLUSIONS,
         source=f"{nqf} ({cms}), version with the ± 60-day window; adults and adolescents together (the "
         "age filter gives each stratum)",
         table=EpisodeFact,
         anchor="phq9_first_on",
         counts=_rate(_window_closed(months), Q(**{f"{column}__lt": 5})),
+        anchor_days=_window_end_days(months),
         instrument="phq9",
     )
 
@@ -147,12 +156,14 @@ def _response(months: int, title: str | Promise, nqf: str) -> Measure:
         numerator=f"The latest PHQ-9 in the {months}-month window (± {WINDOW_DAYS} days) is at least 50% "
         "below the index score",
         denominator=DEPRESSION_WHO + f", whose {months}-month window has closed",
-        window=f"{months} months ± {WINDOW_DAYS} days after the index PHQ-9; placed in time by the index date",
+        window=f"{months} months ± {WINDOW_DAYS} days after the index PHQ-9; placed in time by the day the "
+        "window ends",
         exclusions=DEPRESSION_EXCLUSIONS,
         source=nqf,
         table=EpisodeFact,
         anchor="phq9_first_on",
         counts=_rate(_window_closed(months), Q(**{f"{column}__lte": F("phq9_first") * 0.5})),
+        anchor_days=_window_end_days(months),
         instrument="phq9",
     )
 
@@ -160,7 +171,7 @@ def _response(months: int, title: str | Promise, nqf: str) -> Measure:
 HEDIS_WHO = DEPRESSION_WHO + f", whose {HEDIS_WINDOW[0]}–{HEDIS_WINDOW[1]}-day window has closed"
 HEDIS_WINDOW_TEXT = (
     f"{HEDIS_WINDOW[0]}–{HEDIS_WINDOW[1]} days after the index PHQ-9 (the latest score in it counts); "
-    "placed in time by the index date"
+    "placed in time by the day the window ends"
 )
 
 MEASURES: tuple[Measure, ...] = (
@@ -180,6 +191,7 @@ MEASURES: tuple[Measure, ...] = (
         table=EpisodeFact,
         anchor="phq9_first_on",
         counts=_rate(_hedis_closed, Q(phq9_hedis__isnull=False)),
+        anchor_days=HEDIS_WINDOW[1],
         instrument="phq9",
     ),
     Measure(
@@ -194,6 +206,7 @@ MEASURES: tuple[Measure, ...] = (
         table=EpisodeFact,
         anchor="phq9_first_on",
         counts=_rate(_hedis_closed, Q(phq9_hedis__lt=5)),
+        anchor_days=HEDIS_WINDOW[1],
         instrument="phq9",
     ),
     Measure(
@@ -208,6 +221,7 @@ MEASURES: tuple[Measure, ...] = (
         table=EpisodeFact,
         anchor="phq9_first_on",
         counts=_rate(_hedis_closed, Q(phq9_hedis__lte=F("phq9_first") * 0.5)),
+        anchor_days=HEDIS_WINDOW[1],
         instrument="phq9",
     ),
     Measure(

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.db.models import DateField, ExpressionWrapper, F
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -61,16 +62,17 @@ def measure_figures(
     results: dict[str, MeasureFigure] = {}
     months = filters.months()
 
-    def source(m: Measure) -> tuple[str, str]:
-        return (m.table.__name__, m.anchor)
+    def source(m: Measure) -> tuple[str, str, int]:
+        return (m.table.__name__, m.anchor, m.anchor_days)
 
     for _key, group in groupby(sorted(chosen, key=source), key=source):
         batch = list(group)
-        table, anchor = batch[0].table, batch[0].anchor
-        rows = table.objects.filter(
-            filters.where(table),
-            clinic=clinic,
-            **{f"{anchor}__gte": filters.start, f"{anchor}__lte": filters.end},
+        table, anchor, days = batch[0].table, batch[0].anchor, batch[0].anchor_days
+        placed = ExpressionWrapper(F(anchor) + dt.timedelta(days=days), DateField()) if days else F(anchor)
+        rows = (
+            table.objects.filter(filters.where(table), clinic=clinic)
+            .annotate(placed=placed)
+            .filter(placed__gte=filters.start, placed__lte=filters.end)
         )
         aggregates = {}
         for m in batch:
@@ -79,7 +81,7 @@ def measure_figures(
         totals = rows.aggregate(**aggregates)
         by_month = {
             row["bucket"]: row
-            for row in rows.annotate(bucket=TruncMonth(anchor))
+            for row in rows.annotate(bucket=TruncMonth("placed", output_field=DateField()))
             .values("bucket")
             .annotate(**aggregates)
             .order_by()

@@ -204,3 +204,11 @@ def test_refresh_is_idempotent_and_only_rebuilds_what_changed(finished_courses):
     # Closed episodes are not rebuilt again; the open one (N4) is, as time alone may end it.
     assert facts.refresh(finished_courses, today=AS_OF) == 1
     assert sorted(EpisodeFact.objects.values_list("episode_id", "phq9_last", "gad7_last")) == first
+
+
+def test_window_measures_sit_where_their_window_ends(depression_cohort):
+    """A year's report counts the 12-month windows that closed in it, not the index dates inside it."""
+    closing = ReportFilters(start=D(2026, 1, 1), end=D(2026, 6, 30))  # E1, E2, E6, E8's windows end here
+    indexed = ReportFilters(start=D(2025, 1, 1), end=D(2025, 6, 30))  # their index dates are here
+    assert figures(depression_cohort, closing)["depression_remission_12m"] == (1, 4)
+    assert figures(depression_cohort, indexed)["depression_remission_12m"] == (0, 0)
