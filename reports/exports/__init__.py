@@ -3,6 +3,7 @@
     deid.py      pseudonymous ids, dates to the year, small-cell suppression, spreadsheet-safe cells
     rows.py      the rows of each export: the summary (one per measure) and records (one per session)
     tabular.py   CSV (streamed, every field quoted) and XLSX (openpyxl write-only)
+    copy_csv.py  records as CSV on PostgreSQL, each line made by the database (what jobs use there)
     pdf.py       the summary as a PDF (reportlab): the page's tables and a sparkline per measure
     fhir.py      FHIR R4: a MeasureReport per measure; record-level Bundles of responses and scores
 
