@@ -58,7 +58,8 @@ def unquote(token: str) -> str:
 def parse_po(path: Path) -> list[Entry]:
     """The live entries of a .po file (obsolete `#~` ones and the header left out)."""
     entries: list[Entry] = []
-    entry, target = Entry(line=1), None
+    entry = Entry(line=1)
+    target: str | int | None = None  # the field a continuation line extends
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -83,7 +84,7 @@ def parse_po(path: Path) -> list[Entry]:
         elif line.startswith('"'):
             if isinstance(target, int):
                 entry.msgstr[target] += unquote(line)
-            else:
+            elif target is not None:
                 setattr(entry, target, (getattr(entry, target) or "") + unquote(line))
     if target is not None:
         entries.append(entry)
@@ -174,8 +175,8 @@ def test_the_committed_mo_says_what_the_po_says(entries):
 
 
 def test_the_catalogue_compiles_cleanly_and_translates(tmp_path, entries):
-    msgfmt = shutil.which("msgfmt")
-    require_service("msgfmt", msgfmt is not None)
+    msgfmt = shutil.which("msgfmt") or ""
+    require_service("msgfmt", bool(msgfmt))
     out = tmp_path / "django.mo"
     result = subprocess.run(
         [msgfmt, "--check-format", "--check-header", "-o", str(out), str(PO)],
