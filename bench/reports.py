@@ -11,11 +11,11 @@ Prints, one block each, and a JSON line at the end:
 3. The report tables' fill: reports.facts.refresh from empty (skipped with --skip-fill).
 4. The full report, reports.selectors.clinic_report, over the last 12 months and over all time:
    p50/p95 ms of --runs runs, and as a multiple of a GROUP BY run just before each (target ≤ 30×).
-5. The CSV record-level export (reports.exports: records_table + write_csv, de-identified, all time) in a
-   subprocess: rows/s, as a multiple of COPY's rows/s timed just before and after it (target ≥ 0.3×),
+5. The CSV record-level export as an export job makes it on PostgreSQL (reports.exports.copy_csv,
+   de-identified, all time) in a subprocess: rows/s, as a multiple of COPY's rows/s timed just before and after it (target ≥ 0.3×),
    and its peak RSS (< 300 MB).
-   With --sketch, also the same rows written by PostgreSQL's COPY (bench/reports_copy_export.py): what
-   moving the row loop out of Python would reach.
+   With --sketch, also the Python rows writer (records_table + write_csv: XLSX and SQLite use it) and the
+   same rows written by PostgreSQL's COPY itself (bench/reports_copy_export.py).
 Targets are from issue 13; docs/reports-bench.md has the figures measured on this machine."""
 
 import argparse
@@ -65,10 +65,14 @@ filters = ReportFilters(start=dt.date.fromisoformat(sys.argv[2]), end=dt.date.fr
 started = time.perf_counter()
 with tempfile.TemporaryDirectory() as folder:
     path = Path(folder) / "records.csv"
+    level = ReportJob.Level.DEIDENTIFIED
     if sys.argv[4] == "copy":
         rows = write_csv_by_copy(path, clinic, filters)
-    else:
-        rows = write_csv(path, records_table(clinic, filters, ReportJob.Level.DEIDENTIFIED))
+    elif sys.argv[4] == "python":
+        rows = write_csv(path, records_table(clinic, filters, level))
+    else:  # what an export job runs on PostgreSQL (reports.jobs)
+        from reports.exports.copy_csv import write_records_csv
+        rows = write_records_csv(path, clinic, filters, level, lambda done: None, 5000)
     size = path.stat().st_size
 seconds = time.perf_counter() - started
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -127,6 +131,7 @@ def main() -> None:
     reports(clinic, args.runs, results)
     export(clinic, dsn, results)
     if args.sketch:
+        export(clinic, dsn, results, how="python")
         export(clinic, dsn, results, how="copy")
     print(json.dumps(results))
 
@@ -257,7 +262,8 @@ def _group_by_ms() -> float:
 
 def export(clinic, dsn: str, results: dict, how: str = "exports") -> None:
     """The CSV record export in a child process (its peak RSS is the export's alone): `how` is
-    "exports" (reports.exports, what the app serves) or "copy" (bench/reports_copy_export.py)."""
+    "exports" (reports.exports.copy_csv, what an export job runs on PostgreSQL), "python" (the rows
+    writer, records_table + write_csv, which XLSX and SQLite use) or "copy" (bench/reports_copy_export.py)."""
     start, end = results["all_time_period"]
     env = {**os.environ, "DATABASE_URL": dsn, "PYTHONPATH": str(ROOT)}
     before_ms = psql_timed(dsn, COPY_CHECKINS, 1)[0]
@@ -277,7 +283,8 @@ def export(clinic, dsn: str, results: dict, how: str = "exports") -> None:
     child = json.loads(done.stdout.strip().splitlines()[-1])
     rate = child["rows"] / child["seconds"]
     ratio = rate / copy_rate
-    results["csv_export" if how == "exports" else "csv_by_copy_sketch"] = {
+    key = {"exports": "csv_export", "python": "csv_export_python_rows", "copy": "csv_by_copy_sketch"}[how]
+    results[key] = {
         "rows": child["rows"],
         "seconds": round(child["seconds"], 1),
         "rows_per_s": round(rate),
@@ -287,7 +294,11 @@ def export(clinic, dsn: str, results: dict, how: str = "exports") -> None:
         "peak_rss_mb": round(child["peak_rss_mb"]),
         "csv_mb": round(child["csv_mb"], 1),
     }
-    label = "CSV record export" if how == "exports" else "Sketch: the same CSV written by COPY"
+    label = {
+        "exports": "CSV record export (copy_csv, as a job runs it)",
+        "python": "CSV record export, Python rows (records_table + write_csv)",
+        "copy": "Sketch: the same CSV written by COPY",
+    }[how]
     print(
         f"{label} (de-identified, all time): {child['rows']:,} rows in {child['seconds']:.1f} s = "
         f"{rate:,.0f} rows/s = {ratio:.3f}× COPY's {copy_rate:,.0f} rows/s timed just before and after "

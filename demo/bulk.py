@@ -71,6 +71,7 @@ def seed_bulk(
             time_zone="America/New_York",
             crisis_instructions="Call or text 988 (Suicide & Crisis Lifeline), any time, day or night.",
             measure_schedule={"phq9": 4, "gad7": 4},
+            require_two_factor=False,  # as the demo clinic: its printed logins sign in with a password
         )
         staff = seed_staff(clinic, clinicians, supervisors)
     summary = BulkSummary(clinic=clinic)
