@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import AutoField, F, Model, Q, QuerySet
 from django.utils import timezone
 
 from alliance.client_page import total_cutoff
@@ -304,9 +304,27 @@ def refresh_batch(clinic: Clinic, episode_ids: Sequence[int], *, today: dt.date 
     with transaction.atomic():
         EpisodeMonth.objects.filter(episode_id__in=episode_ids).delete()
         EpisodeFact.objects.filter(episode_id__in=episode_ids).delete()
-        EpisodeFact.objects.bulk_create(facts, batch_size=BATCH)
-        EpisodeMonth.objects.bulk_create(months, batch_size=2000)
+        _insert(EpisodeFact, facts)
+        _insert(EpisodeMonth, months)
     return len(facts)
+
+
+def _insert(model: type[Model], rows: Sequence[Model]) -> None:
+    """bulk_create, or COPY on PostgreSQL: filling the tables at a million check-ins, Django building
+    the INSERTs value by value was the largest part of the time (docs/reports-bench.md). These tables
+    hold plain values (ids, dates, numbers, text), which psycopg writes as they are."""
+    alias = router.db_for_write(model)
+    if connections[alias].vendor != "postgresql":
+        model._default_manager.db_manager(alias).bulk_create(rows, batch_size=2000)
+        return
+    if not rows:
+        return
+    quote = connections[alias].ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) FROM STDIN"
+    with connections[alias].cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([getattr(row, f.attname) for f in fields])
 
 
 def refresh(clinic: Clinic, *, batch: int = BATCH, today: dt.date | None = None) -> int:
