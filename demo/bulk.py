@@ -58,29 +58,50 @@ def seed_bulk(
     now: dt.datetime | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> BulkSummary:
-    """Seed one clinic with about `checkins` submitted check-ins over about three years."""
+    """Seed one clinic with about `checkins` submitted check-ins over about three years, in one
+    transaction: a load that fails leaves no half-made clinic behind."""
     require_postgresql()
     started = time.perf_counter()
     now = now or timezone.now()
+    with transaction.atomic():
+        clinic, staff = _clinic_and_staff(checkins)
+        summary = BulkSummary(clinic=clinic)
+        summary.seconds["staff"] = time.perf_counter() - started
+        gen = Generator(random.Random(seed), clinic, now, staff["clinicians"], staff["programs"])
+        _load(gen, checkins, summary, progress)
+    summary.counts = dict(gen.counts)
+    vacuum_started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    summary.seconds["vacuum"] = time.perf_counter() - vacuum_started
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary
+
+
+def _clinic_and_staff(checkins: int) -> tuple[Clinic, dict]:
+    """The clinic and its staff (demo.people), about one clinician per 250 episodes over three years."""
     episodes_estimate = max(1, round(checkins / CHECKINS_PER_EPISODE))
     clinicians = max(8, episodes_estimate // 250)
     supervisors = max(2, -(-clinicians // 8))
-    with transaction.atomic():
-        clinic = Clinic.objects.create(
-            name=CLINIC_NAME,
-            time_zone="America/New_York",
-            crisis_instructions="Call or text 988 (Suicide & Crisis Lifeline), any time, day or night.",
-            measure_schedule={"phq9": 4, "gad7": 4},
-            require_two_factor=False,  # as the demo clinic: its printed logins sign in with a password
-        )
-        staff = seed_staff(clinic, clinicians, supervisors)
-    summary = BulkSummary(clinic=clinic)
-    summary.seconds["staff"] = time.perf_counter() - started
-    gen = Generator(random.Random(seed), clinic, now, staff["clinicians"], staff["programs"])
-    with transaction.atomic(), connection.cursor() as wrapper:
+    clinic = Clinic.objects.create(
+        name=CLINIC_NAME,
+        time_zone="America/New_York",
+        crisis_instructions="Call or text 988 (Suicide & Crisis Lifeline), any time, day or night.",
+        measure_schedule={"phq9": 4, "gad7": 4},
+        require_two_factor=False,  # as the demo clinic: its printed logins sign in with a password
+    )
+    return clinic, seed_staff(clinic, clinicians, supervisors)
+
+
+def _load(gen: Generator, checkins: int, summary: BulkSummary, progress: Callable[[str], None]) -> None:
+    """Generate and COPY chunk by chunk, between dropping and rebuilding the secondary keys."""
+    with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own cursor, for copy()
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # The staff's deferred foreign-key checks run now: a table with checks pending cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         keys = _drop_secondary_keys(cursor)
         gen.ids.reserve(cursor)
         load_started = time.perf_counter()
@@ -97,14 +118,6 @@ def seed_bulk(
         _restore_secondary_keys(cursor, keys)
         gen.ids.release(cursor)
         summary.seconds["keys"] = time.perf_counter() - keys_started
-    summary.counts = dict(gen.counts)
-    vacuum_started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
-    summary.seconds["vacuum"] = time.perf_counter() - vacuum_started
-    summary.seconds["total"] = time.perf_counter() - started
-    return summary
 
 
 def _copy(cursor, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
