@@ -16,6 +16,12 @@ from care.models import Episode, Score, Session
 from care.pillars import all_pillars
 from risk.facts import CheckInFacts, EpisodeFacts, SessionFacts
 
+SESSION_FIELDS = (
+    "id", "episode_id", "number", "scheduled_start", "scheduled_end", "attendance", "late_minutes",
+    "next_session_booked",
+)  # fmt: skip
+CHECKIN_FIELDS = ("id", "session_id", "submitted_at", "answers")
+
 # {check-in id: {"instrument.scale": (value, maximum)}}
 ScoresByCheckIn = Mapping[int, Mapping[str, tuple[float, float]]]
 
@@ -65,7 +71,14 @@ def spine_facts(episodes: Sequence[Episode], *, now: dt.datetime) -> list[Episod
     # Explicit order_by: the models' default orderings follow foreign keys (score → check-in →
     # session → episode), which would add joins to these queries.
     sessions: dict[int, list[Session]] = defaultdict(list)
-    for s in Session.objects.filter(episode_id__in=ids).select_related("checkin").order_by("number"):
+    # Only what the facts read: the check-in's pinned versions and hashes are JSON too, decoded for nothing.
+    sessions_read = (
+        Session.objects.filter(episode_id__in=ids)
+        .select_related("checkin")
+        .only(*SESSION_FIELDS, *(f"checkin__{name}" for name in CHECKIN_FIELDS))
+        .order_by("number")
+    )
+    for s in sessions_read:
         sessions[s.episode_id].append(s)
     scores: dict[int, dict[str, tuple[float, float]]] = defaultdict(dict)
     for checkin_id, instrument, scale, value, maximum in (
