@@ -139,3 +139,10 @@ def test_report_tables_are_read_from_the_replica_when_one_is_configured(settings
         assert router.db_for_read(User) is None  # everything else stays on the primary
         assert router.db_for_write(EpisodeFact) is None
         assert router.allow_migrate("reports", "reports") is False
+
+
+def test_the_admins_menu_leads_to_reports_and_no_one_elses_does(client, personas):
+    client.force_login(personas["admin"])
+    assert f'href="{reverse("reports")}"' in client.get(reverse("clinic-overview")).content.decode()
+    client.force_login(personas["owner"].user)
+    assert f'href="{reverse("reports")}"' not in client.get(reverse("caseload")).content.decode()
