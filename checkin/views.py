@@ -34,20 +34,35 @@ OWN_PAGE_SALT = "checkin-own-page-by-email"
 OWN_PAGE_WINDOW = 30 * 60
 
 
-def _language(request: HttpRequest, preferred: str = "") -> str:
-    """The page language: the one chosen on the page, else the client's own, else the browser's."""
+def languages_offered(clinic: Clinic | None) -> list[str]:
+    """The languages the clinic offers its clients (Settings › Clinic), English always; every language
+    the site has when the clinic has not chosen, or the page is not yet known to be a clinic's."""
+    site = [code for code, _name in settings.LANGUAGES]
+    if clinic is None or not clinic.languages:
+        return site
+    return [code for code in site if code == "en" or code in clinic.languages]
+
+
+def _language(request: HttpRequest, preferred: str = "", clinic: Clinic | None = None) -> str:
+    """The page language: the one chosen on the page, else the client's own, else the browser's — each
+    only if the clinic offers it; English otherwise."""
+    offered = languages_offered(clinic)
     chosen = request.POST.get("lang") or request.GET.get("lang") or ""
-    available = dict(settings.LANGUAGES)
-    if chosen in available:
-        return chosen
-    if preferred in available:
-        return preferred
-    return translation.get_language_from_request(request)
+    for candidate in (chosen, preferred, translation.get_language_from_request(request)):
+        if candidate in offered:
+            return candidate
+    return "en"
 
 
 def _page(request: HttpRequest, template: str, context: dict, *, language: str, status: int = 200):
+    offered = languages_offered(context.get("clinic"))
     with translation.override(language):
-        response = render(request, template, {**context, "page_language": language}, status=status)
+        response = render(
+            request,
+            template,
+            {**context, "page_language": language, "languages_offered": offered},
+            status=status,
+        )
     response["Content-Language"] = language
     return response
 
@@ -85,7 +100,7 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
     if link is None or link.checkin is None:
         return _problem(request, token, _language(request))
     client = link.client
-    language = _language(request, client.preferred_language)
+    language = _language(request, client.preferred_language, client.clinic)
     checkin = link.checkin
     instruments = instruments_of(checkin, client.clinic_id)
     context = {"clinic": client.clinic, "token": token, "crisis": _crisis_text(client.clinic, language)}
