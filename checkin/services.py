@@ -102,7 +102,9 @@ def instruments_of(checkin: CheckIn, clinic_id: int) -> list[Instrument]:
 def checkin_open(*, session: Session) -> CheckIn:
     """Create the check-in for an attended session and send its link (email, plus a tablet code)."""
     client = session.episode.client
-    instruments = instruments_for_session(clinic=client.clinic, session_number=session.number)
+    instruments = instruments_for_session(
+        clinic=client.clinic, session_number=session.number, program_id=session.episode.program_id
+    )
     checkin = CheckIn.objects.create(
         session=session,
         sent_at=timezone.now(),

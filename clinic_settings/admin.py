@@ -4,7 +4,8 @@ the clinic settings pages (/clinic/settings/), whatever their `is_staff` flag sa
 from django.contrib import admin
 from django.http import HttpRequest
 
-from clinic_settings.models import Invitation, ProgramInstrument
+from clinic_settings.models import Invitation
+from instruments.models import ProgramMeasure
 
 
 def superusers_only(request: HttpRequest) -> bool:
@@ -21,6 +22,6 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ("token_hash",)
 
 
-@admin.register(ProgramInstrument)
-class ProgramInstrumentAdmin(admin.ModelAdmin):
+@admin.register(ProgramMeasure)
+class ProgramMeasureAdmin(admin.ModelAdmin):
     list_display = ("program", "key")

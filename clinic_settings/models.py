@@ -32,19 +32,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for user {self.user_id}"
-
-
-class ProgramInstrument(models.Model):
-    """An outcome measure (instrument key, e.g. "phq9") a program switches on for its clients' check-ins."""
-
-    program = models.ForeignKey("care.Program", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["program", "key"]
-        constraints = [
-            models.UniqueConstraint(fields=["program", "key"], name="program_instrument_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} in program {self.program_id}"

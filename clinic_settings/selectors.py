@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from care.access import load_visible
 from care.models import Clinic, Program, User
-from clinic_settings.models import Invitation, ProgramInstrument
+from clinic_settings.models import Invitation
 from clinicians.models import Clinician, Supervision
 from instruments.library import builtin_instruments
+from instruments.models import ProgramMeasure
 from instruments.schemas import Instrument
 
 
@@ -139,7 +140,7 @@ def program_instruments_read(admin: User) -> dict[int, set[str]]:
     """Each program's switched-on measures, by program id."""
     clinic = require_clinic_admin(admin)
     chosen: dict[int, set[str]] = {}
-    for program_id, key in ProgramInstrument.objects.filter(program__clinic=clinic).values_list(
+    for program_id, key in ProgramMeasure.objects.filter(program__clinic=clinic).values_list(
         "program_id", "key"
     ):
         chosen.setdefault(program_id, set()).add(key)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from care.audit import audit_record
 from care.models import AuditEvent, Clinic, Episode, Program, User
 from care.text import TextError, clean_text
-from clinic_settings.models import ProgramInstrument
 from clinicians.models import Clinician, Supervision
+from instruments.models import ProgramMeasure
 from risk.engine import queue_evaluation
 from risk.thresholds import validate_thresholds
 
@@ -171,17 +171,13 @@ def program_instruments_set(*, actor: User, chosen: dict[int, set[str]]) -> None
     with transaction.atomic():
         before = {
             (p, k)
-            for p, k in ProgramInstrument.objects.filter(program__clinic=clinic).values_list(
-                "program_id", "key"
-            )
+            for p, k in ProgramMeasure.objects.filter(program__clinic=clinic).values_list("program_id", "key")
         }
         after = {(p, k) for p, keys in chosen.items() for k in keys}
         if before == after:
             return
-        ProgramInstrument.objects.filter(program__clinic=clinic).delete()
-        ProgramInstrument.objects.bulk_create(
-            ProgramInstrument(program_id=p, key=k) for p, k in sorted(after)
-        )
+        ProgramMeasure.objects.filter(program__clinic=clinic).delete()
+        ProgramMeasure.objects.bulk_create(ProgramMeasure(program_id=p, key=k) for p, k in sorted(after))
         audit_record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,

@@ -18,7 +18,7 @@ from django.db.models import Q
 from pydantic import ValidationError
 
 from care.pillars import all_pillars
-from instruments.models import InstrumentDefinition
+from instruments.models import InstrumentDefinition, ProgramMeasure
 from instruments.schemas import Instrument
 
 logger = logging.getLogger("attune.instruments")
@@ -223,15 +223,26 @@ def pinned_instruments(
     return [resolved.get((k, v, d)) or _PINNED[(clinic_id, k, v, d or "")] for k, v, d in wanted]
 
 
-def instruments_for_session(*, clinic, session_number: int) -> list[Instrument]:
+def instruments_for_session(
+    *, clinic, session_number: int, program_id: int | None = None
+) -> list[Instrument]:
     """The instruments that make up a client's check-in after session `session_number`, in order:
     each pillar's section (in pillar order), the outcome measures the clinic's schedule asks for this
     time, then the closing question.
 
     `clinic.measure_schedule` maps instrument key → every how many sessions it is asked, counting
     session 1 (e.g. {"phq9": 4} asks at sessions 1, 5, 9, …). Instruments asked periodically inside a
-    pillar (the stage of change) follow the same schedule; unscheduled periodic ones default to 4."""
+    pillar (the stage of change) follow the same schedule; unscheduled periodic ones default to 4.
+    A program that switched measures on (ProgramMeasure, Settings › Measures) asks those alone, at the
+    schedule's frequency (every 4 sessions when the schedule does not name one)."""
     schedule = {**DEFAULT_SCHEDULE, **(clinic.measure_schedule or {})}
+    if program_id is not None:
+        switched_on = set(ProgramMeasure.objects.filter(program_id=program_id).values_list("key", flat=True))
+        if switched_on:
+            schedule = {
+                **{k: v for k, v in schedule.items() if k in PERIODIC_PILLAR_ITEMS},
+                **{key: schedule.get(key, PROGRAM_MEASURE_EVERY) for key in sorted(switched_on)},
+            }
 
     def due(key: str) -> bool:
         every = schedule.get(key)
@@ -269,6 +280,7 @@ def instruments_for_session(*, clinic, session_number: int) -> list[Instrument]:
 # Asked every N sessions unless the clinic says otherwise. Outcome measures are opt-in per clinic.
 PERIODIC_PILLAR_ITEMS = {"stage"}
 DEFAULT_SCHEDULE: dict[str, int] = {"stage": 4}
+PROGRAM_MEASURE_EVERY = 4  # a measure a program switched on that the clinic's schedule does not name
 
 
 class InstrumentResolver:

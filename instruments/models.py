@@ -45,3 +45,20 @@ class InstrumentDefinition(models.Model):
                     f"{self} is stored already; a changed definition is a new version (a new row)."
                 )
         super().save(*args, **kwargs)
+
+
+class ProgramMeasure(models.Model):
+    """An outcome measure (instrument key, e.g. "phq9") a program switches on for its clients' check-ins.
+
+    A program with none follows the clinic's measure schedule as it is; one with some asks those alone,
+    each as often as the schedule says (every 4 sessions when the schedule does not name it)."""
+
+    program = models.ForeignKey("care.Program", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["program", "key"]
+        constraints = [models.UniqueConstraint(fields=["program", "key"], name="program_measure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} in program {self.program_id}"

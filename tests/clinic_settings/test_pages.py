@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from care.models import AuditEvent, Clinic, Program, User
 from care.text import TextError
-from clinic_settings.models import ProgramInstrument
 from clinic_settings.services import clinic_update, program_add
 from clinicians.models import Supervision
+from instruments.models import ProgramMeasure
 from tests.care.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +265,7 @@ def test_measures_per_program_are_stored(client, admin_user, personas):
         reverse("clinic-settings-instruments"),
         {f"program-{adults.pk}": ["phq9", "gad7", "not-a-measure"], f"program-{youth.pk}": ["phq9"]},
     )
-    stored = set(ProgramInstrument.objects.values_list("program__name", "key"))
+    stored = set(ProgramMeasure.objects.values_list("program__name", "key"))
     assert stored == {("Adults", "gad7"), ("Adults", "phq9"), ("Youth", "phq9")}
     page = client.get(reverse("clinic-settings-instruments")).content.decode()
     assert f'name="program-{adults.pk}" value="phq9" checked' in page
