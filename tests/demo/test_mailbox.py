@@ -150,3 +150,11 @@ def test_the_mailbox_reads_in_the_same_number_of_queries_however_full(client, pe
         return len(captured)
 
     assert queries_with(1) == queries_with(20)
+
+
+def test_staff_menus_link_to_the_mailbox_in_demo_mode_only(client, personas, settings):
+    client.force_login(personas["owner"].user)
+    settings.DEMO = True
+    assert f'href="{MAILBOX}"' in client.get("/caseload/").content.decode()
+    settings.DEMO = False
+    assert f'href="{MAILBOX}"' not in client.get("/caseload/").content.decode()
