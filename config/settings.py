@@ -362,6 +362,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default handlers would print every django.* line a second time, without the id.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"level": "WARNING"},  # one INFO line per sign-in is noise; lockouts are warnings
     },
