@@ -10,11 +10,10 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from care.models import Clinic, Program, User
+from care.models import Clinic, Program
 from clinicians.models import Clinician
-from demo.batch import CLINICIAN_TROUBLE, SESSION_HOURS, SESSION_MINUTES, _attendance
+from demo.batch import CLINICIAN_TROUBLE, SESSION_HOURS, SESSION_MINUTES, Builder, _attendance
 from demo.courses import Course, alliance_level, checkin_answers, leaves_early, pick_course
 from demo.people import FAMILY, GIVEN, PAYERS, SPANISH_GIVEN
 from instruments.library import instruments_for_session
@@ -164,7 +163,7 @@ class Ids:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [value - 1])
 
 
-class Generator:
+class Generator(Builder):
     """Draws episodes and keeps their rows, per table, until the writer takes them."""
 
     def __init__(
@@ -175,14 +174,8 @@ class Generator:
         clinicians: list[Clinician],
         programs: list[Program],
     ):
-        self.rng = rng
-        self.clinic = clinic
-        self.now = now
-        self.tz = ZoneInfo(clinic.time_zone)
-        self.today = now.astimezone(self.tz).date()
+        super().__init__(rng, clinic, now, clinicians, programs)  # the clock, the time zone, the rota
         self.program_ids = [p.pk for p in programs]
-        supervisors = [c for c in clinicians if c.user.role == User.Role.SUPERVISOR]
-        self.rota = supervisors + [c for c in clinicians if c.user.role != User.Role.SUPERVISOR] * 2
         self.pool = AnswerPool(random.Random(rng.random()), clinic)
         self.ids = Ids()
         self.rows: dict[str, list[str]] = {table: [] for table in TABLES}
@@ -193,9 +186,6 @@ class Generator:
     def take(self, table: str) -> list[str]:
         rows, self.rows[table] = self.rows[table], []
         return rows
-
-    def at(self, day: dt.date, hour: int) -> dt.datetime:
-        return dt.datetime(day.year, day.month, day.day, hour, tzinfo=self.tz)
 
     def episodes(self, count: int, *, until_submitted: int) -> None:
         for _ in range(count):

@@ -17,8 +17,6 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from care.models import Clinic
 from clinicians.models import Clinician
 from reports.filters import ReportFilters
@@ -108,9 +106,8 @@ def compare(rows: list[tuple[int, float, float]], names: dict[int, str]) -> Comp
 
 def clinician_comparison(clinic: Clinic, filters: ReportFilters) -> Comparison:
     """Finished episodes (ended in the period, no exclusion) with at least two PHQ-9 scores."""
-    where = filters.where(EpisodeFact) & ~Q(clinician_id__isnull=True)
-    if filters.clinician_id:  # the comparison is of every clinician, whoever the page is filtered to
-        where = dataclasses.replace(filters, clinician_id=None).where(EpisodeFact)
+    # The comparison is of every clinician, whoever the page is filtered to.
+    where = dataclasses.replace(filters, clinician_id=None).where(EpisodeFact)
     rows = list(
         EpisodeFact.objects.filter(
             where,
